@@ -1,0 +1,153 @@
+"""Every hook a Qingqian plugin can implement.
+
+Built-in plugins (``plugins/``) and third-party distributions (entry-point group ``qingqian.plugins``)
+use exactly these hooks; core never imports a plugin. A plugin is a module or object with functions
+decorated by ``core.hookimpl`` and a ``PLUGIN_NAME`` (defaults to the module's last name), optionally
+``PLUGIN_LABEL`` (Chinese display name) and ``PLUGIN_DESCRIPTION``.
+
+Per-jurisdiction enablement: a jurisdiction's plan lists the plugins it uses. For a tenant whose plan does
+not enable a plugin, the plugin's routes answer 404, its navigation items and widgets are not shown and its
+scheduled jobs skip the tenant. Hooks that receive a ``tenant`` are only called for enabled plugins.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("qingqian")
+
+
+# --- Structure: models, migrations, routes, commands --------------------------------------------------
+
+
+@hookspec
+def qingqian_register_models():
+    """Return the model classes the plugin owns (subclasses of ``core.extensions.db.Model``).
+
+    Tenant-owned models must mix in ``core.models.base.UnitOwned`` (or ``JurisdictionOwned``) so that
+    isolation applies to them automatically, and set ``__url_param__`` to the URL parameter naming them.
+    """
+
+
+@hookspec
+def qingqian_migration_locations():
+    """Return directories holding the plugin's Alembic revisions (its own branch, ``branch_labels``)."""
+
+
+@hookspec
+def qingqian_api_blueprints():
+    """Return ``flask_smorest.Blueprint`` objects; they are mounted under ``/api/v1``."""
+
+
+@hookspec
+def qingqian_ui_blueprints():
+    """Return ``flask.Blueprint`` objects for server-rendered pages (templates live with the plugin)."""
+
+
+@hookspec
+def qingqian_cli_commands():
+    """Return ``click`` commands or groups added to the ``qingqian`` CLI."""
+
+
+@hookspec
+def qingqian_permissions():
+    """Return ``{permission: [role, ...]}`` adding permissions the plugin's routes require."""
+
+
+# --- Web shell --------------------------------------------------------------------------------------
+
+
+@hookspec
+def qingqian_nav_items(tenant, user):
+    """Return ``core.web.nav.NavItem`` entries for the main navigation of this tenant and user."""
+
+
+@hookspec
+def qingqian_dashboard_widgets(tenant, user):
+    """Return ``core.web.nav.Widget`` entries rendered on the dashboard."""
+
+
+# --- Jobs -----------------------------------------------------------------------------------------
+
+
+@hookspec
+def qingqian_jobs():
+    """Return ``{job_name: callable}``. A job callable receives ``(ctx, **params)``; ``ctx`` reports progress."""
+
+
+@hookspec
+def qingqian_schedules():
+    """Return ``core.jobs.schedule.Schedule`` entries (a job run periodically for every enabled tenant)."""
+
+
+# --- Debt rules -----------------------------------------------------------------------------------
+
+
+@hookspec
+def qingqian_validate_debt(debt, plan, tenant):
+    """Return a list of ``core.rules.validation.Issue`` for a debt about to be saved.
+
+    An issue with ``level="error"`` refuses the save (422, naming the field); ``"warning"`` is kept with it.
+    """
+
+
+@hookspec(firstresult=True)
+def qingqian_compute_due_date(debt, plan, tenant):
+    """Return the date by which the debt must be paid, or None to use the core rule."""
+
+
+@hookspec(firstresult=True)
+def qingqian_compute_late_interest(debt, payments, as_of, plan, tenant):
+    """Return the late interest (``Decimal``) owed at ``as_of``, or None to use the core rule."""
+
+
+# --- Events ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def qingqian_debt_created(debt, actor):
+    """Called after a debt is created (inside the transaction)."""
+
+
+@hookspec
+def qingqian_debt_changed(debt, before, after, actor):
+    """Called after a debt's fields change; ``before``/``after`` hold only the changed fields."""
+
+
+@hookspec
+def qingqian_debt_paid(debt, payment, actor):
+    """Called after a payment is recorded against a debt."""
+
+
+@hookspec
+def qingqian_debt_status_changed(debt, old_status, new_status, actor):
+    """Called after a debt moves from one status to another."""
+
+
+# --- Import, export, reports ----------------------------------------------------------------------
+
+
+@hookspec
+def qingqian_import_column_synonyms(plan):
+    """Return ``{field_name: [header synonym, ...]}`` used to recognise spreadsheet columns."""
+
+
+@hookspec
+def qingqian_export_columns(plan):
+    """Return ``core.rules.columns.ExportColumn`` entries appended to debt exports."""
+
+
+@hookspec
+def qingqian_report_sections(tenant, report):
+    """Return ``core.web.nav.ReportSection`` entries for the named report (e.g. ``"progress"``)."""
+
+
+# --- Tests and demos ------------------------------------------------------------------------------
+
+
+@hookspec
+def qingqian_sample_objects(unit, user):
+    """Create (and add to the session) one object of each tenant-owned model the plugin owns, in ``unit``.
+
+    Return the created objects. The isolation tests use them to prove another tenant cannot reach them.
+    """

@@ -1,0 +1,154 @@
+"""Debts (one arrears item each) and the payments made against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models.base import Money, SoftDelete, Timestamps, UnitOwned, Versioned
+from core.models.enterprise import Enterprise
+from core.tenancy.models import TenantNode
+
+
+class Category(enum.StrEnum):
+    GOODS = "goods"
+    WORKS = "works"
+    SERVICES = "services"
+
+
+CATEGORY_LABELS = {Category.GOODS: "货物", Category.WORKS: "工程", Category.SERVICES: "服务"}
+
+
+class Source(enum.StrEnum):
+    SELF_INSPECTION = "self_inspection"
+    AUDIT = "audit"
+    INSPECTION = "inspection"
+    SUPERVISION = "supervision"
+    COMPLAINT = "complaint"
+    OTHER = "other"
+
+
+SOURCE_LABELS = {
+    Source.SELF_INSPECTION: "自查",
+    Source.AUDIT: "审计",
+    Source.INSPECTION: "巡视",
+    Source.SUPERVISION: "督导",
+    Source.COMPLAINT: "线索",
+    Source.OTHER: "其他",
+}
+
+
+class ClockStart(enum.StrEnum):
+    """What starts the payment clock (条例 Art. 10)."""
+
+    DELIVERY = "delivery"
+    SETTLEMENT = "settlement"
+    ACCEPTANCE = "acceptance"
+
+
+class Debt(UnitOwned, SoftDelete, Versioned, Timestamps, db.Model):
+    __tablename__ = "debts"
+    __url_param__ = "debt_id"
+    __table_args__ = (
+        Index("ix_debts_scope_status", "jurisdiction_id", "unit_id", "status"),
+        Index("ix_debts_jurisdiction_due", "jurisdiction_id", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    project_name: Mapped[str] = mapped_column(String(300), default="")
+    contract_no: Mapped[str | None] = mapped_column(String(120))
+    contract_date: Mapped[dt.date | None] = mapped_column(Date)
+    contract_amount: Mapped[Decimal | None] = mapped_column(Money)
+    category: Mapped[str] = mapped_column(String(20))
+    amount_owed: Mapped[Decimal] = mapped_column(Money)
+    undisputed_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    disputed_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    origin_date: Mapped[dt.date | None] = mapped_column(Date)
+    clock_start: Mapped[str] = mapped_column(String(20), default=ClockStart.DELIVERY)
+    delivery_date: Mapped[dt.date | None] = mapped_column(Date)
+    settlement_date: Mapped[dt.date | None] = mapped_column(Date)
+    acceptance_date: Mapped[dt.date | None] = mapped_column(Date)
+    acceptance_period_days: Mapped[int | None] = mapped_column(Integer)
+    agreed_term_days: Mapped[int | None] = mapped_column(Integer)
+    agreed_payment_date: Mapped[dt.date | None] = mapped_column(Date)
+    agreed_daily_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 6))
+    due_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    overdue_days: Mapped[int] = mapped_column(Integer, default=0)
+    late_interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    computed_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    source: Mapped[str] = mapped_column(String(30), default=Source.SELF_INSPECTION)
+    migrant_wages: Mapped[bool] = mapped_column(Boolean, default=False)
+    migrant_wage_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    judicial: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    remarks: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    creditor: Mapped[Enterprise] = relationship(lazy="joined", innerjoin=True)
+    unit: Mapped[TenantNode] = relationship(foreign_keys="Debt.unit_id", lazy="joined", innerjoin=True)
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="debt", order_by="Payment.paid_on", lazy="selectin", viewonly=True
+    )
+
+    @property
+    def outstanding(self) -> Decimal:
+        return (self.amount_owed or Decimal("0")) - (self.paid_amount or Decimal("0"))
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(Category(self.category), self.category)
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(Source(self.source), self.source)
+
+
+class PaymentMethod(enum.StrEnum):
+    TRANSFER = "transfer"
+    CASH = "cash"
+    COMMERCIAL_BILL = "commercial_bill"
+    E_VOUCHER = "e_voucher"
+    OFFSET = "offset"
+
+
+PAYMENT_METHOD_LABELS = {
+    PaymentMethod.TRANSFER: "转账",
+    PaymentMethod.CASH: "现金",
+    PaymentMethod.COMMERCIAL_BILL: "商业汇票",
+    PaymentMethod.E_VOUCHER: "应收账款电子凭证",
+    PaymentMethod.OFFSET: "抵账",
+}
+
+# Methods the regulation watches (条例 Art. 11): they may be used to stretch the payment term.
+FLAGGED_METHODS = {PaymentMethod.COMMERCIAL_BILL, PaymentMethod.E_VOUCHER, PaymentMethod.OFFSET}
+
+
+class Payment(UnitOwned, Timestamps, db.Model):
+    __tablename__ = "payments"
+    __url_param__ = "payment_id"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"), index=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    method: Mapped[str] = mapped_column(String(30), default=PaymentMethod.TRANSFER)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    wage_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    reversed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reversal_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    debt: Mapped[Debt] = relationship(back_populates="payments")
+
+    @property
+    def method_label(self) -> str:
+        return PAYMENT_METHOD_LABELS.get(PaymentMethod(self.method), self.method)

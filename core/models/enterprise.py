@@ -1,0 +1,69 @@
+"""Creditors: the SMEs that are owed money. One row per credit code per jurisdiction."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db
+from core.models.base import JurisdictionOwned, SoftDelete, Timestamps, UnitOwned, Versioned
+
+
+class SizeClass(enum.StrEnum):
+    MEDIUM = "medium"
+    SMALL = "small"
+    MICRO = "micro"
+    LARGE = "large"
+
+
+SIZE_LABELS = {
+    SizeClass.MEDIUM: "中型",
+    SizeClass.SMALL: "小型",
+    SizeClass.MICRO: "微型",
+    SizeClass.LARGE: "大型",
+}
+
+
+class Enterprise(JurisdictionOwned, SoftDelete, Versioned, Timestamps, db.Model):
+    __tablename__ = "enterprises"
+    __url_param__ = "enterprise_id"
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_id", "credit_code"),
+        Index("ix_enterprises_jurisdiction_name", "jurisdiction_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    credit_code_warning: Mapped[str | None] = mapped_column(String(200))
+    size_class: Mapped[str] = mapped_column(String(10), default=SizeClass.SMALL)
+    is_private: Mapped[bool] = mapped_column(Boolean, default=True)
+    contacts: Mapped[list | None] = mapped_column(JSON, default=list)
+    address: Mapped[str | None] = mapped_column(String(300))
+    registered_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("tenant_nodes.id"))
+
+    @property
+    def size_label(self) -> str:
+        return SIZE_LABELS.get(SizeClass(self.size_class), self.size_class)
+
+    @classmethod
+    def __subtree_criteria__(cls, unit_ids):
+        """A unit user sees creditors of its subtree's debts and those its units registered."""
+        from core.models.debt import Debt
+
+        return or_(
+            cls.id.in_(select(Debt.creditor_id).where(Debt.unit_id.in_(unit_ids))),
+            cls.id.in_(select(EnterpriseLink.enterprise_id).where(EnterpriseLink.unit_id.in_(unit_ids))),
+        )
+
+
+class EnterpriseLink(UnitOwned, db.Model):
+    """Makes a jurisdiction's creditor visible to a unit that registered or matched it."""
+
+    __tablename__ = "enterprise_links"
+    __table_args__ = (UniqueConstraint("enterprise_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)

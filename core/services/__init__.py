@@ -1,0 +1,1 @@
+"""Write paths for the shared model: every change validates, writes its history and fires hooks."""

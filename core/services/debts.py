@@ -1,0 +1,388 @@
+"""Creating, changing, paying and deleting debts, with validation, history and hooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from core.extensions import db
+from core.models.base import utcnow
+from core.models.debt import FLAGGED_METHODS, Debt, Payment
+from core.models.enterprise import Enterprise, EnterpriseLink
+from core.plugins import flatten, get_pm
+from core.rules import credit_code
+from core.rules.payment_terms import (
+    TermInput,
+    compute_due_date,
+    daily_rate_for,
+    late_interest,
+    overdue_days,
+)
+from core.rules.status import ACCRUING_STATUSES, DebtStatus, check_transition, status_after_payment
+from core.rules.validation import Issue, ValidationFailed
+from core.services import history
+from core.tenancy.isolation import SKIP_FILTER
+from core.tenancy.models import TenantNode
+from core.tenancy.plans import plan_for
+
+# Fields a user may set directly; computed ones (due date, interest, paid amount) are not among them.
+EDITABLE_FIELDS = (
+    "project_name",
+    "contract_no",
+    "contract_date",
+    "contract_amount",
+    "category",
+    "amount_owed",
+    "undisputed_amount",
+    "disputed_amount",
+    "origin_date",
+    "clock_start",
+    "delivery_date",
+    "settlement_date",
+    "acceptance_date",
+    "acceptance_period_days",
+    "agreed_term_days",
+    "agreed_payment_date",
+    "agreed_daily_rate",
+    "source",
+    "migrant_wages",
+    "migrant_wage_amount",
+    "judicial",
+    "reason",
+    "remarks",
+)
+
+
+class StaleVersion(Exception):
+    """The client's If-Match does not match the current version."""
+
+
+class PaymentRefused(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# --- Enterprises ------------------------------------------------------------------------------------
+
+
+def find_enterprise_by_code(jurisdiction_id: int, code: str) -> Enterprise | None:
+    """Look across the whole jurisdiction: creditors are de-duplicated there, not per unit."""
+    return db.session.scalar(
+        db.select(Enterprise).where(
+            Enterprise.jurisdiction_id == jurisdiction_id, Enterprise.credit_code == code
+        ),
+        execution_options={SKIP_FILTER: True},
+    )
+
+
+def register_enterprise(
+    unit: TenantNode, data: dict[str, Any], actor=None, strict: bool | None = None
+) -> tuple[Enterprise, bool]:
+    """Find the jurisdiction's creditor with this credit code or create it; link it to ``unit``.
+
+    Returns ``(enterprise, created)``. Raises ``ValidationFailed`` for an unusable code or name.
+    """
+    plan = plan_for(unit)
+    strict = plan.get("rules", {}).get("credit_code_strict", False) if strict is None else strict
+    issues: list[Issue] = []
+    name = " ".join((data.get("name") or "").replace("\u3000", " ").split())
+    if not name:
+        issues.append(Issue("name", "企业名称不能为空"))
+    code_value = None
+    warning = None
+    if data.get("credit_code"):
+        result = credit_code.check(data["credit_code"])
+        if not result.valid or (strict and not result.checksum_ok):
+            issues.append(Issue("credit_code", result.message or "统一社会信用代码无效"))
+        else:
+            code_value = result.code
+            warning = result.message
+    if issues:
+        raise ValidationFailed(issues)
+    jurisdiction_id = unit.jurisdiction_id
+    existing = find_enterprise_by_code(jurisdiction_id, code_value) if code_value else None
+    created = existing is None
+    if existing is None:
+        existing = Enterprise(
+            jurisdiction_id=jurisdiction_id,
+            name=name,
+            credit_code=code_value,
+            credit_code_warning=warning,
+            size_class=data.get("size_class") or "small",
+            is_private=data.get("is_private", True),
+            contacts=data.get("contacts") or [],
+            address=data.get("address"),
+            registered_by_unit_id=unit.id,
+        )
+        db.session.add(existing)
+        db.session.flush()
+        history.record(existing, "created", after=history.snapshot(existing), actor=actor, unit_id=unit.id)
+    link = db.session.scalar(
+        db.select(EnterpriseLink).where(
+            EnterpriseLink.enterprise_id == existing.id, EnterpriseLink.unit_id == unit.id
+        ),
+        execution_options={SKIP_FILTER: True},
+    )
+    if link is None:
+        db.session.add(
+            EnterpriseLink(jurisdiction_id=jurisdiction_id, unit_id=unit.id, enterprise_id=existing.id)
+        )
+        db.session.flush()
+    return existing, created
+
+
+def update_enterprise(enterprise: Enterprise, changes: dict[str, Any], actor=None) -> Enterprise:
+    before = history.snapshot(enterprise)
+    if "credit_code" in changes and changes["credit_code"]:
+        result = credit_code.check(changes["credit_code"])
+        if not result.valid:
+            raise ValidationFailed([Issue("credit_code", result.message or "统一社会信用代码无效")])
+        other = find_enterprise_by_code(enterprise.jurisdiction_id, result.code)
+        if other is not None and other.id != enterprise.id:
+            raise ValidationFailed([Issue("credit_code", "本辖区已有使用该统一社会信用代码的企业")])
+        changes = {**changes, "credit_code": result.code}
+        enterprise.credit_code_warning = result.message
+    for key, value in changes.items():
+        setattr(enterprise, key, value)
+    enterprise.version += 1
+    db.session.flush()
+    old, new = history.diff(before, history.snapshot(enterprise))
+    history.record(
+        enterprise, "updated", before=old, after=new, actor=actor, unit_id=enterprise.jurisdiction_id
+    )
+    return enterprise
+
+
+# --- Debts ------------------------------------------------------------------------------------------
+
+
+def validate(debt: Debt, unit: TenantNode) -> list[Issue]:
+    plan = plan_for(unit)
+    pm = get_pm()
+    issues = flatten(
+        pm.hook_for(_jurisdiction_of(unit), "qingqian_validate_debt")(debt=debt, plan=plan, tenant=unit)
+    )
+    errors = [i for i in issues if i.level == "error"]
+    if errors:
+        raise ValidationFailed(errors)
+    return [i for i in issues if i.level != "error"]
+
+
+def _jurisdiction_of(unit: TenantNode) -> TenantNode:
+    if unit.is_jurisdiction:
+        return unit
+    return db.session.get(TenantNode, unit.jurisdiction_id, execution_options={SKIP_FILTER: True})
+
+
+def recompute(debt: Debt, as_of: dt.date | None = None, unit: TenantNode | None = None) -> Debt:
+    """Due date, overdue days and late interest from the debt's dates, payments and the plan's rules."""
+    as_of = as_of or today()
+    unit = unit or debt.unit or db.session.get(TenantNode, debt.unit_id)
+    plan = plan_for(unit)
+    pm = get_pm()
+    tenant = _jurisdiction_of(unit)
+    terms = TermInput(
+        debtor_class=unit.debtor_class,
+        contract_date=debt.contract_date,
+        clock_start=debt.clock_start or "delivery",
+        delivery_date=debt.delivery_date,
+        settlement_date=debt.settlement_date,
+        acceptance_date=debt.acceptance_date,
+        acceptance_period_days=debt.acceptance_period_days,
+        agreed_term_days=debt.agreed_term_days,
+        agreed_payment_date=debt.agreed_payment_date,
+    )
+    due = pm.hook_for(tenant, "qingqian_compute_due_date")(debt=debt, plan=plan, tenant=unit)
+    debt.due_date = due if due is not None else compute_due_date(terms, plan).due_date
+    live_payments = [(p.paid_on, p.amount) for p in _payments_of(debt) if p.reversed_at is None]
+    accruing = debt.status in ACCRUING_STATUSES
+    debt.overdue_days = overdue_days(debt.due_date, as_of, debt.outstanding) if accruing else 0
+    interest = pm.hook_for(tenant, "qingqian_compute_late_interest")(
+        debt=debt, payments=live_payments, as_of=as_of, plan=plan, tenant=unit
+    )
+    if interest is None:
+        rate = daily_rate_for(plan, debt.contract_date, debt.agreed_daily_rate)
+        end = as_of if debt.outstanding > 0 else max((d for d, _ in live_payments), default=as_of)
+        interest = late_interest(debt.amount_owed, debt.due_date, live_payments, end, rate)
+    debt.late_interest = interest
+    debt.computed_on = as_of
+    return debt
+
+
+def _payments_of(debt: Debt) -> list[Payment]:
+    if debt.id is None:
+        return []
+    return list(
+        db.session.scalars(db.select(Payment).where(Payment.debt_id == debt.id).order_by(Payment.paid_on))
+    )
+
+
+def _fill_amount_split(debt: Debt) -> None:
+    if not debt.undisputed_amount and not debt.disputed_amount:
+        debt.undisputed_amount = debt.amount_owed
+        debt.disputed_amount = Decimal("0")
+
+
+def create_debt(
+    unit: TenantNode, data: dict[str, Any], creditor: Enterprise, actor=None
+) -> tuple[Debt, list[Issue]]:
+    debt = Debt(
+        jurisdiction_id=unit.jurisdiction_id,
+        unit_id=unit.id,
+        creditor_id=creditor.id,
+        status=DebtStatus.TO_VERIFY,
+        created_by_id=getattr(actor, "id", None),
+    )
+    debt.creditor = creditor
+    debt.unit = unit
+    for key in EDITABLE_FIELDS:
+        if key in data:
+            setattr(debt, key, data[key])
+    debt.paid_amount = Decimal("0")
+    _fill_amount_split(debt)
+    if data.get("status"):
+        check_transition(DebtStatus.TO_VERIFY, data["status"])
+        debt.status = data["status"]
+    if debt.judicial:
+        debt.status = DebtStatus.JUDICIAL
+    warnings = validate(debt, unit)
+    recompute(debt, unit=unit)
+    db.session.add(debt)
+    db.session.flush()
+    history.record(debt, "created", after=history.snapshot(debt), actor=actor)
+    get_pm().hook_for(_jurisdiction_of(unit), "qingqian_debt_created")(debt=debt, actor=actor)
+    return debt, warnings
+
+
+def check_version(obj, if_match: str | None) -> None:
+    if if_match is not None and if_match.strip() not in (obj.etag, "*", obj.etag.replace('"', "")):
+        raise StaleVersion(obj.etag)
+
+
+def update_debt(
+    debt: Debt, changes: dict[str, Any], actor=None, note: str | None = None
+) -> tuple[Debt, list[Issue]]:
+    before = history.snapshot(debt)
+    new_status = changes.pop("status", None)
+    new_unit_id = changes.pop("unit_id", None)
+    for key, value in changes.items():
+        if key not in EDITABLE_FIELDS:
+            raise ValidationFailed([Issue(key, "该字段不能直接修改")])
+        setattr(debt, key, value)
+    if ("amount_owed" in changes) and not ({"undisputed_amount", "disputed_amount"} & changes.keys()):
+        debt.undisputed_amount = debt.amount_owed - (debt.disputed_amount or Decimal("0"))
+    unit = debt.unit
+    if new_unit_id is not None and new_unit_id != debt.unit_id:
+        unit = db.session.get(TenantNode, new_unit_id)
+        if unit is None:
+            raise ValidationFailed([Issue("unit_id", "债务单位不存在或不在您的权限范围内")])
+        debt.unit_id = unit.id
+        debt.unit = unit
+    old_status = debt.status
+    if debt.judicial and old_status != DebtStatus.JUDICIAL and new_status is None:
+        new_status = DebtStatus.JUDICIAL
+    if new_status and new_status != old_status:
+        check_transition(old_status, new_status)
+        debt.status = new_status
+    warnings = validate(debt, unit)
+    recompute(debt, unit=unit)
+    debt.version += 1
+    db.session.flush()
+    old, new = history.diff(before, history.snapshot(debt))
+    old.pop("version", None)
+    new.pop("version", None)
+    if not new:
+        return debt, warnings
+    history.record(debt, "updated", before=old, after=new, actor=actor, note=note)
+    tenant = _jurisdiction_of(unit)
+    get_pm().hook_for(tenant, "qingqian_debt_changed")(debt=debt, before=old, after=new, actor=actor)
+    if debt.status != old_status:
+        get_pm().hook_for(tenant, "qingqian_debt_status_changed")(
+            debt=debt, old_status=old_status, new_status=debt.status, actor=actor
+        )
+    return debt, warnings
+
+
+def delete_debt(debt: Debt, actor=None, reason: str | None = None) -> None:
+    debt.deleted_at = utcnow()
+    debt.version += 1
+    db.session.flush()
+    history.record(
+        debt,
+        "deleted",
+        before={"deleted_at": None},
+        after={"deleted_at": str(debt.deleted_at)},
+        actor=actor,
+        note=reason,
+    )
+
+
+def record_payment(debt: Debt, data: dict[str, Any], actor=None) -> Payment:
+    amount = Decimal(data["amount"])
+    if amount <= 0:
+        raise PaymentRefused("amount", "付款金额必须大于0")
+    if amount > debt.outstanding:
+        raise PaymentRefused("amount", f"付款金额超过未付余额（{debt.outstanding:.2f}元）")
+    if data["paid_on"] > today():
+        raise PaymentRefused("paid_on", "付款日期不能晚于今天")
+    if debt.status in (DebtStatus.OUT_OF_SCOPE,):
+        raise PaymentRefused("debt_id", "该债务不属于清欠范围，不能登记付款")
+    payment = Payment(
+        jurisdiction_id=debt.jurisdiction_id,
+        unit_id=debt.unit_id,
+        debt_id=debt.id,
+        paid_on=data["paid_on"],
+        amount=amount,
+        method=data.get("method") or "transfer",
+        evidence=data.get("evidence"),
+        wage_amount=Decimal(data.get("wage_amount") or 0),
+        created_by_id=getattr(actor, "id", None),
+    )
+    payment.flagged = payment.method in FLAGGED_METHODS
+    db.session.add(payment)
+    before = history.snapshot(debt)
+    debt.paid_amount = (debt.paid_amount or Decimal("0")) + amount
+    old_status = debt.status
+    debt.status = status_after_payment(debt.status, debt.outstanding, debt.paid_amount)
+    db.session.flush()
+    recompute(debt)
+    debt.version += 1
+    db.session.flush()
+    history.record(payment, "created", after=history.snapshot(payment), actor=actor)
+    old, new = history.diff(before, history.snapshot(debt))
+    history.record(debt, "paid", before=old, after=new, actor=actor, note=f"付款 {amount:.2f} 元")
+    tenant = _jurisdiction_of(debt.unit)
+    get_pm().hook_for(tenant, "qingqian_debt_paid")(debt=debt, payment=payment, actor=actor)
+    if debt.status != old_status:
+        get_pm().hook_for(tenant, "qingqian_debt_status_changed")(
+            debt=debt, old_status=old_status, new_status=debt.status, actor=actor
+        )
+    return payment
+
+
+def reverse_payment(payment: Payment, reason: str, actor=None) -> Payment:
+    if payment.reversed_at is not None:
+        raise PaymentRefused("payment_id", "该笔付款已冲正")
+    if not (reason or "").strip():
+        raise PaymentRefused("reason", "冲正必须填写原因")
+    debt = payment.debt
+    payment.reversed_at = utcnow()
+    payment.reversal_reason = reason.strip()
+    before = history.snapshot(debt)
+    debt.paid_amount -= payment.amount
+    debt.status = status_after_payment(debt.status, debt.outstanding, debt.paid_amount)
+    db.session.flush()
+    recompute(debt)
+    debt.version += 1
+    db.session.flush()
+    history.record(payment, "reversed", after={"reversal_reason": payment.reversal_reason}, actor=actor)
+    old, new = history.diff(before, history.snapshot(debt))
+    history.record(debt, "payment_reversed", before=old, after=new, actor=actor, note=reason)
+    return payment

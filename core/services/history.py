@@ -1,0 +1,80 @@
+"""Writing and reading the append-only event history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+
+from core.extensions import db
+from core.models.event import Event
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj, exclude: set[str] = frozenset({"created_at", "updated_at"})) -> dict:
+    """The column values of a mapped object, JSON-ready."""
+    mapper = sa_inspect(type(obj))
+    return {c.key: to_jsonable(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in exclude}
+
+
+def diff(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def record(
+    entity,
+    action: str,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor=None,
+    note: str | None = None,
+    entity_type: str | None = None,
+    unit_id: int | None = None,
+    jurisdiction_id: int | None = None,
+) -> Event:
+    event = Event(
+        jurisdiction_id=jurisdiction_id if jurisdiction_id is not None else entity.jurisdiction_id,
+        unit_id=unit_id
+        if unit_id is not None
+        else getattr(entity, "unit_id", None) or entity.jurisdiction_id,
+        entity_type=entity_type or entity.__tablename__,
+        entity_id=entity.id,
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "label", None) or ("系统" if actor is None else None),
+        before=before,
+        after=after,
+        note=note,
+    )
+    db.session.add(event)
+    return event
+
+
+def history_of(entity_type: str, entity_id: int) -> list[Event]:
+    return list(
+        db.session.scalars(
+            db.select(Event)
+            .where(Event.entity_type == entity_type, Event.entity_id == entity_id)
+            .order_by(Event.at, Event.id)
+        )
+    )

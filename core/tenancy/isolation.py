@@ -1,0 +1,143 @@
+"""Automatic tenant isolation for every tenant-owned model.
+
+Two walls. The ORM wall: every SELECT, UPDATE and DELETE issued through the ORM gets loader criteria for
+every tenant-owned entity in it, and every flush refuses to write a row outside the scope. The PostgreSQL
+wall: each transaction switches to a non-owner role and sets the jurisdiction the row-level security
+policies compare against, so even raw SQL sees one jurisdiction only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, text
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from core.models.base import JurisdictionOwned, SoftDelete, UnitOwned
+from core.tenancy.models import TenantNode
+from core.tenancy.scope import Scope, current_scope, on_scope_change
+
+SKIP_FILTER = "qingqian_skip_tenant_filter"
+INCLUDE_DELETED = "include_deleted"
+
+
+class IsolationError(PermissionError):
+    """A write outside the current scope was attempted."""
+
+
+def _criteria_options(scope: Scope):
+    if scope.all_jurisdictions:
+        return []
+    # A jurisdiction id of -1 matches nothing: an empty scope reads as "no rows", never as "all rows".
+    jid = scope.jurisdiction_id if scope.jurisdiction_id is not None else -1
+    options = [
+        with_loader_criteria(JurisdictionOwned, lambda cls: cls.jurisdiction_id == jid, include_aliases=True),
+        with_loader_criteria(TenantNode, lambda cls: cls.jurisdiction_id == jid, include_aliases=True),
+    ]
+    if scope.unit_ids is not None:
+        ids = sorted(scope.unit_ids)
+        options += [
+            with_loader_criteria(UnitOwned, lambda cls: cls.unit_id.in_(ids), include_aliases=True),
+            with_loader_criteria(TenantNode, lambda cls: cls.id.in_(ids), include_aliases=True),
+        ]
+        for model in _subtree_models():
+            options.append(
+                with_loader_criteria(
+                    model,
+                    lambda cls: cls.__subtree_criteria__(ids),
+                    include_aliases=True,
+                    track_closure_variables=False,
+                )
+            )
+    return options
+
+
+def _subtree_models():
+    from core.extensions import db
+
+    return [
+        mapper.class_
+        for mapper in db.Model.registry.mappers
+        if hasattr(mapper.class_, "__subtree_criteria__") and not issubclass(mapper.class_, UnitOwned)
+    ]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _apply_scope(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(SKIP_FILTER):
+        return
+    options = _criteria_options(current_scope())
+    if not state.execution_options.get(INCLUDE_DELETED):
+        options.append(
+            with_loader_criteria(SoftDelete, lambda cls: cls.deleted_at.is_(None), include_aliases=True)
+        )
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+@event.listens_for(Session, "before_flush")
+def _check_writes(session: Session, flush_context, instances) -> None:
+    scope = current_scope()
+    if scope.all_jurisdictions:
+        return
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, UnitOwned):
+            if not scope.covers_unit(obj.unit_id, obj.jurisdiction_id):
+                raise IsolationError(f"写入超出权限范围：{type(obj).__name__}")
+        elif isinstance(obj, JurisdictionOwned | TenantNode) and (
+            scope.jurisdiction_id is None or obj.jurisdiction_id != scope.jurisdiction_id
+        ):
+            raise IsolationError(f"写入超出权限范围：{type(obj).__name__}")
+
+
+# --- PostgreSQL row-level security -----------------------------------------------------------------
+
+_rls_engines: dict[int, str] = {}
+
+
+def enable_rls_session_settings(engine, app_role: str | None) -> None:
+    """Make every transaction on this PostgreSQL engine carry the scope into its RLS settings."""
+    if engine.dialect.name != "postgresql":
+        return
+    _rls_engines[id(engine)] = app_role or ""
+
+
+def _set_rls(connection, scope: Scope) -> None:
+    role = _rls_engines.get(id(connection.engine))
+    if role is None:
+        return
+    all_flag, jurisdictions = scope.rls_setting()
+    if role:
+        # SET LOCAL ROLE cannot take a bind parameter; the name comes from configuration and is checked.
+        if not role.replace("_", "").isalnum():
+            raise ValueError(f"bad PostgreSQL role name {role!r}")
+        connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
+    connection.execute(
+        text(
+            "SELECT set_config('qingqian.all', :a, true), set_config('qingqian.jurisdiction_ids', :j, true)"
+        ),
+        {"a": all_flag, "j": jurisdictions},
+    )
+
+
+@event.listens_for(Session, "after_begin")
+def _after_begin(session: Session, transaction, connection) -> None:
+    _set_rls(connection, current_scope())
+
+
+def _refresh_open_transaction(scope: Scope) -> None:
+    from flask import has_app_context
+
+    if not has_app_context():
+        return
+    from core.extensions import db
+
+    session = db.session()
+    if not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.engine.dialect.name == "postgresql":
+        _set_rls(connection, scope)
+
+
+on_scope_change(_refresh_open_transaction)

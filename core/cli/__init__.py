@@ -10,7 +10,7 @@ import importlib
 import click
 from flask.cli import FlaskGroup
 
-COMMAND_MODULES = ("db", "tenant", "users", "plugins", "jobs", "demo")
+COMMAND_MODULES = ("db", "tenant", "users", "plugins", "jobs", "demo", "serve")
 
 
 def _create_app():

@@ -26,7 +26,9 @@ def create_app(config: Mapping[str, Any] | type | None = None, plugins: list[obj
     extra plugin objects registered directly (tests do this, as datasette's tests do).
     """
     from core import config as config_module
-    from core.extensions import api, csrf, db, migrate
+    from flask_smorest import Api
+
+    from core.extensions import csrf, db, migrate
 
     instance_path = os.environ.get("QINGQIAN_INSTANCE_PATH") or None
     app = Flask("core", instance_path=instance_path, instance_relative_config=True)
@@ -41,6 +43,7 @@ def create_app(config: Mapping[str, Any] | type | None = None, plugins: list[obj
     import core.auth.models  # noqa: F401  (users, roles, tokens)
     import core.jobs.models  # noqa: F401  (registers the jobs table)
     import core.models  # noqa: F401  (the shared debt model)
+    import core.models.notification  # noqa: F401  (in-app notifications)
     from core.plugins import create_plugin_manager
 
     pm = create_plugin_manager(
@@ -55,7 +58,8 @@ def create_app(config: Mapping[str, Any] | type | None = None, plugins: list[obj
         app, db, directory=app.config.get("MIGRATIONS_DIR", MIGRATIONS_DIR), render_as_batch=True
     )
     csrf.init_app(app)
-    api.init_app(app)
+    # One Api per app: its OpenAPI document describes exactly the routes this app (and its plugins) has.
+    app.extensions["qingqian.api"] = Api(app)
 
     _register_blueprints(app, pm)
     _install_request_handling(app)
@@ -71,8 +75,8 @@ def create_app(config: Mapping[str, Any] | type | None = None, plugins: list[obj
 
 
 def _register_blueprints(app: Flask, pm) -> None:
+    api = app.extensions["qingqian.api"]
     from core.api import core_blueprints
-    from core.extensions import api
     from core.plugins import is_core
     from core.web import web_blueprints
 

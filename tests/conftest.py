@@ -194,6 +194,10 @@ def world(app) -> World:
         add_user(w, "office_b", "office_admin", b)
         add_user(w, "clerk_b1", "unit_clerk", w.nodes["b.town1"])
         db.session.commit()
+        # Load the nodes again while still in system scope: tests read world.nodes[...] outside any
+        # scope, and on PostgreSQL row-level security would hide the rows an expired object reloads.
+        for node in w.nodes.values():
+            db.session.refresh(node)
     return w
 
 

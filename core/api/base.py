@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, jsonify, request
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -144,10 +145,11 @@ def paginate(stmt, args: dict, count_stmt=None) -> tuple[list, dict]:
     links = []
     last = max(1, -(-total // size))
     base = request.base_url
-    query = {k: v for k, v in request.args.items() if k not in ("page",)}
+    # Every value of repeatable filters (status=a&status=b), URL-encoded (q=中文, q=a&b).
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     for rel, number in (("first", 1), ("prev", page - 1), ("next", page + 1), ("last", last)):
         if 1 <= number <= last:
-            params = "&".join([f"{k}={v}" for k, v in query.items()] + [f"page={number}"])
+            params = urlencode([*query, ("page", number)])
             links.append(f'<{base}?{params}>; rel="{rel}"')
     if links:
         headers["Link"] = ", ".join(links)
@@ -174,7 +176,10 @@ def get_or_404(model, ident, **options):
         raise ApiError(404)
     # session.get can return an identity-map hit loaded under another scope; re-check through a query.
     if hasattr(model, "__tenant_owned__"):
-        pk = model.__mapper__.primary_key[0]
+        # The mapped attribute, not the Table column: a Core column makes a Core select, which the ORM
+        # isolation filter never sees, so the re-check would pass for any tenant's row.
+        mapper = model.__mapper__
+        pk = getattr(model, mapper.get_property_by_column(mapper.primary_key[0]).key)
         if db.session.scalar(db.select(pk).where(pk == ident)) is None:
             raise ApiError(404)
     return obj

@@ -78,9 +78,7 @@ def domain_errors(func):
 def filtered_debts(args: dict):
     stmt = db.select(Debt).join(Debt.creditor)
     if args.get("unit"):
-        unit = db.session.get(TenantNode, args["unit"])
-        if unit is None:
-            raise ApiError(422, errors={"unit": ["单位不存在或不在您的权限范围内"]})
+        unit = unit_or_422(args["unit"], "unit")
         subtree = db.select(TenantNode.id).where(TenantNode.path.startswith(unit.path))
         stmt = stmt.where(Debt.unit_id.in_(subtree))
     if args.get("status"):

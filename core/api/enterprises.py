@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from core.api.base import ApiError, Blueprint, get_or_404, paginate, require_if_match
-from core.api.debts import _require_write_at, domain_errors, unit_or_422
+from core.api.debts import _require_write_at, default_unit, domain_errors, unit_or_422
 from core.api.schemas import EnterpriseQuerySchema, EnterpriseSchema, EnterpriseUpdateSchema, EventSchema
 from core.auth.context import current_user
 from core.auth.permissions import permission
@@ -69,7 +69,10 @@ class EnterpriseItem(MethodView):
         require_if_match(enterprise)
         if not data:
             raise ApiError(422, errors={"_schema": ["没有要修改的字段"]})
-        service.update_enterprise(enterprise, data, actor=current_user())
+        # File the change under the user's own unit: a unit clerk cannot write events at the jurisdiction.
+        unit = default_unit()
+        unit_id = unit.id if unit.jurisdiction_id == enterprise.jurisdiction_id else None
+        service.update_enterprise(enterprise, data, actor=current_user(), unit_id=unit_id)
         db.session.commit()
         return enterprise, 200, {"ETag": enterprise.etag}
 

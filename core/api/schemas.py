@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -26,7 +26,12 @@ class MoneyField(fields.Decimal):
             # Floats lose cents; insist on strings or integers at the edge.
             raise ValidationError('金额请以字符串或整数提交，例如 "1234.50"')
         result = super()._deserialize(value, attr, data, **kwargs)
-        if result is not None and result.as_tuple().exponent < -2:
+        # super() has already rounded to two places; compare with the value as submitted.
+        try:
+            exact = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            exact = result
+        if result is not None and exact.is_finite() and exact != result:
             raise ValidationError("金额最多两位小数")
         if result is not None and abs(result) >= Decimal("1e16"):
             raise ValidationError("金额过大")

@@ -11,7 +11,7 @@ from core.auth.permissions import AUTHENTICATED, PUBLIC, permission_map
 from core.extensions import db
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
-from core.tenancy.scope import Scope
+from core.tenancy.scope import Scope, system_scope
 
 
 @dataclass
@@ -52,7 +52,10 @@ def _permissions() -> dict[str, set[str]]:
 
 
 def _unfiltered(stmt):
-    return db.session.scalars(stmt, execution_options={SKIP_FILTER: True})
+    # Runs before the user's scope exists; system scope also lifts PostgreSQL row-level security,
+    # which (unlike the ORM filter) SKIP_FILTER does not bypass.
+    with system_scope():
+        return list(db.session.scalars(stmt, execution_options={SKIP_FILTER: True}))
 
 
 def jurisdictions_of(user: User) -> list[TenantNode]:
@@ -104,7 +107,7 @@ def subtree_ids(nodes: list[TenantNode]) -> set[int]:
         return set()
     clauses = [TenantNode.path.startswith(n.path) for n in nodes]
     stmt = db.select(TenantNode.id).where(db.or_(*clauses))
-    return set(db.session.scalars(stmt, execution_options={SKIP_FILTER: True}))
+    return set(_unfiltered(stmt))
 
 
 def current_principal() -> Principal | None:

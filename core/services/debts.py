@@ -138,7 +138,10 @@ def register_enterprise(
     return existing, created
 
 
-def update_enterprise(enterprise: Enterprise, changes: dict[str, Any], actor=None) -> Enterprise:
+def update_enterprise(
+    enterprise: Enterprise, changes: dict[str, Any], actor=None, unit_id: int | None = None
+) -> Enterprise:
+    """``unit_id``: the unit the change is filed under (the actor's own; default the jurisdiction)."""
     before = history.snapshot(enterprise)
     if "credit_code" in changes and changes["credit_code"]:
         result = credit_code.check(changes["credit_code"])
@@ -155,7 +158,12 @@ def update_enterprise(enterprise: Enterprise, changes: dict[str, Any], actor=Non
     db.session.flush()
     old, new = history.diff(before, history.snapshot(enterprise))
     history.record(
-        enterprise, "updated", before=old, after=new, actor=actor, unit_id=enterprise.jurisdiction_id
+        enterprise,
+        "updated",
+        before=old,
+        after=new,
+        actor=actor,
+        unit_id=unit_id if unit_id is not None else enterprise.jurisdiction_id,
     )
     return enterprise
 

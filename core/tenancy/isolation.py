@@ -9,6 +9,7 @@ policies compare against, so even raw SQL sees one jurisdiction only.
 from __future__ import annotations
 
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from core.models.base import JurisdictionOwned, SoftDelete, UnitOwned
@@ -88,6 +89,12 @@ def _check_writes(session: Session, flush_context, instances) -> None:
             scope.jurisdiction_id is None or obj.jurisdiction_id != scope.jurisdiction_id
         ):
             raise IsolationError(f"写入超出权限范围：{type(obj).__name__}")
+        elif isinstance(obj, TenantNode) and scope.unit_ids is not None and not (
+            # A unit user's nodes are its subtrees: the node itself, or a new child of one (its id is
+            # not in the scope yet). Without this a sibling unit could rename or move another's node.
+            obj.id in scope.unit_ids or obj.parent_id in scope.unit_ids
+        ):
+            raise IsolationError(f"写入超出权限范围：{type(obj).__name__}")
 
 
 # --- PostgreSQL row-level security -----------------------------------------------------------------
@@ -137,7 +144,13 @@ def _refresh_open_transaction(scope: Scope) -> None:
         return
     connection = session.connection()
     if connection.engine.dialect.name == "postgresql":
-        _set_rls(connection, scope)
+        try:
+            _set_rls(connection, scope)
+        except DBAPIError as exc:
+            # A failed statement left the transaction aborted: nothing more can run in it, and the next
+            # transaction sets the scope afresh. Raising here would hide the original error.
+            if getattr(exc.orig, "sqlstate", None) != "25P02":  # in_failed_sql_transaction
+                raise
 
 
 on_scope_change(_refresh_open_transaction)

@@ -100,7 +100,9 @@ def create_node(
         after=history.snapshot(node, {"created_at", "updated_at", "plan"}),
         actor=actor,
         entity_type="tenant",
-        unit_id=node.id,
+        # Filed under the parent: a unit user's scope (fixed when the request began) covers the parent,
+        # not the brand-new node, so an event on the new node would be refused as out of scope.
+        unit_id=parent.id if parent is not None else node.id,
     )
     return node
 

@@ -32,7 +32,26 @@ def wan(value) -> str:
     return f"{(Decimal(value) / Decimal(10000)):,.2f}"
 
 
+def cn_datetime(value) -> str:
+    """Stored times are naive UTC; offices read Beijing time."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    local = value + dt.timedelta(hours=8)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def percent(value) -> str:
+    """A fraction (0.2512) as 25.12%."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value) * 100:.2f}%"
+
+
 def install_templating(app) -> None:
     app.jinja_env.filters["cn_date"] = cn_date
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["wan"] = wan
+    app.jinja_env.filters["cn_datetime"] = cn_datetime
+    app.jinja_env.filters["percent"] = percent

@@ -1,0 +1,323 @@
+"""Debt ledger and creditor pages, and the new-debt form."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from core.api.base import ApiError
+from core.api.debts import filtered_debts
+from core.api.schemas import DebtQuerySchema
+from core.auth.context import current_user
+from core.auth.permissions import permission
+from core.extensions import db
+from core.models.debt import CATEGORY_LABELS, SOURCE_LABELS, Debt, Payment
+from core.models.enterprise import Enterprise
+from core.rules.status import STATUS_LABELS
+from core.rules.validation import ValidationFailed
+from core.services import debts as debt_service
+from core.services.history import history_of
+from core.tenancy.models import TenantNode
+from core.web.labels import CLOCK_LABELS, field_label, history_rows
+from core.web.views import PAGE_SIZE, bp, get_visible_or_404, page_number, paginate_stmt
+
+SORT_OPTIONS = [
+    ("-id", "最新登记在前"),
+    ("-amount_owed", "欠款金额从高到低"),
+    ("amount_owed", "欠款金额从低到高"),
+    ("-outstanding", "未清偿金额从高到低"),
+    ("-overdue_days", "逾期天数从长到短"),
+    ("due_date", "应付款日期从早到晚"),
+    ("-late_interest", "逾期利息从高到低"),
+    ("-updated_at", "最近更新在前"),
+]
+LIST_KEYS = ("status", "category", "source")
+SCALAR_KEYS = ("unit", "overdue", "min_amount", "max_amount", "q", "sort", "creditor")
+
+
+def tree_order(nodes: list[TenantNode]) -> list[tuple[TenantNode, int]]:
+    """Nodes depth-first in display order with their depth below the visible roots."""
+    ids = {n.id for n in nodes}
+    children: dict[int | None, list[TenantNode]] = {}
+    for node in nodes:
+        parent = node.parent_id if node.parent_id in ids else None
+        children.setdefault(parent, []).append(node)
+    out: list[tuple[TenantNode, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for node in sorted(children.get(parent, []), key=lambda n: (n.sort_order, n.id)):
+            out.append((node, depth))
+            walk(node.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def visible_units() -> list[tuple[TenantNode, int]]:
+    return tree_order(list(db.session.scalars(db.select(TenantNode))))
+
+
+def _query_args() -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The list filters from the query string, validated by the API's own schema."""
+    raw: dict[str, Any] = {}
+    for key in SCALAR_KEYS:
+        value = (request.args.get(key) or "").strip()
+        if value:
+            raw[key] = value
+    for key in LIST_KEYS:
+        values = [v for v in request.args.getlist(key) if v]
+        if values:
+            raw[key] = values
+    schema = DebtQuerySchema()
+    try:
+        return schema.load(raw), {}
+    except ValidationError as exc:
+        errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        valid = {k: v for k, v in raw.items() if k not in errors}
+        try:
+            return schema.load(valid), errors
+        except ValidationError:
+            return schema.load({}), errors
+
+
+@bp.route("/debts")
+@permission("debt.read")
+def debts():
+    args, errors = _query_args()
+    creditor_text = (request.args.get("creditor_name") or "").strip()[:100]
+    try:
+        stmt = filtered_debts(args)
+    except ApiError as exc:
+        errors.update(exc.errors)
+        args.pop("unit", None)
+        stmt = filtered_debts(args)
+    if creditor_text:
+        like = "%" + creditor_text.replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(Enterprise.name.like(like, escape="\\"))
+    try:
+        size = int(request.args.get("page_size", PAGE_SIZE))
+    except ValueError:
+        size = PAGE_SIZE
+    size = size if size in (20, 50, 100) else PAGE_SIZE
+    rows, pager = paginate_stmt(stmt, page_number(), size)
+    messages = [
+        f"{field_label(k)}：{'；'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in errors.items()
+    ]
+    return render_template(
+        "debts.html",
+        debts=rows,
+        pager=pager,
+        args=args,
+        creditor_name=creditor_text,
+        errors=messages,
+        units=visible_units(),
+        status_labels=STATUS_LABELS,
+        category_labels=CATEGORY_LABELS,
+        source_labels=SOURCE_LABELS,
+        sort_options=SORT_OPTIONS,
+        can_write=g.principal.can("debt.write"),
+    )
+
+
+def _names_for(events: list) -> dict[tuple[str, int], str]:
+    """Names of the units and creditors the events refer to, limited to what the user may see."""
+    unit_ids: set[int] = set()
+    creditor_ids: set[int] = set()
+    for event in events:
+        for side in (event.before or {}, event.after or {}):
+            for key, bucket in (
+                ("unit_id", unit_ids),
+                ("parent_id", unit_ids),
+                ("creditor_id", creditor_ids),
+            ):
+                if isinstance(side.get(key), int):
+                    bucket.add(side[key])
+    names: dict[tuple[str, int], str] = {}
+    if unit_ids:
+        for node in db.session.scalars(db.select(TenantNode).where(TenantNode.id.in_(unit_ids))):
+            names[("unit", node.id)] = node.name
+    if creditor_ids:
+        for ent in db.session.scalars(db.select(Enterprise).where(Enterprise.id.in_(creditor_ids))):
+            names[("creditor", ent.id)] = ent.name
+    return names
+
+
+@bp.route("/debts/<int:debt_id>")
+@permission("debt.read")
+def debt_detail(debt_id: int):
+    debt = get_visible_or_404(Debt, debt_id)
+    payments = list(
+        db.session.scalars(db.select(Payment).where(Payment.debt_id == debt.id).order_by(Payment.paid_on))
+    )
+    timeline = None
+    if g.principal.can("history.read"):
+        events = history_of("debts", debt.id)
+        for payment in payments:
+            events += history_of("payments", payment.id)
+        events.sort(key=lambda e: (e.at, e.id))
+        timeline = history_rows(events, _names_for(events))
+    return render_template(
+        "debt_detail.html",
+        debt=debt,
+        payments=payments,
+        history=timeline,
+        status_label=STATUS_LABELS.get(debt.status, debt.status),
+        clock_label=CLOCK_LABELS.get(debt.clock_start, debt.clock_start),
+        label=field_label,
+    )
+
+
+# --- New debt ---------------------------------------------------------------------------------------
+
+FORM_FIELDS = (
+    "project_name",
+    "contract_no",
+    "contract_date",
+    "contract_amount",
+    "category",
+    "amount_owed",
+    "disputed_amount",
+    "origin_date",
+    "delivery_date",
+    "acceptance_date",
+    "agreed_payment_date",
+    "source",
+    "reason",
+    "remarks",
+)
+MONEY_INPUTS = {"contract_amount", "amount_owed", "disputed_amount"}
+DATE_INPUTS = {"contract_date", "origin_date", "delivery_date", "acceptance_date", "agreed_payment_date"}
+
+
+def _parse_debt_form(form) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    import datetime as dt
+
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name in FORM_FIELDS:
+        value = (form.get(name) or "").strip()
+        if not value:
+            continue
+        if name in MONEY_INPUTS:
+            try:
+                amount = Decimal(value.replace(",", ""))
+            except InvalidOperation:
+                errors.setdefault(name, []).append("请输入金额，例如 12345.67")
+                continue
+            if amount.as_tuple().exponent < -2 or amount < 0:
+                errors.setdefault(name, []).append("金额应为非负数，最多两位小数")
+                continue
+            data[name] = amount
+        elif name in DATE_INPUTS:
+            try:
+                data[name] = dt.date.fromisoformat(value)
+            except ValueError:
+                errors.setdefault(name, []).append("日期格式应为 2023-08-25")
+        else:
+            data[name] = value
+    for name in ("project_name", "category", "amount_owed"):
+        if name not in data and name not in errors:
+            errors.setdefault(name, []).append("此项必填")
+    if data.get("category") and data["category"] not in {str(k) for k in CATEGORY_LABELS}:
+        errors.setdefault("category", []).append("请选择欠款类别")
+    if data.get("source") and data["source"] not in {str(k) for k in SOURCE_LABELS}:
+        errors.setdefault("source", []).append("请选择来源")
+    data["migrant_wages"] = form.get("migrant_wages") == "1"
+    if not (form.get("creditor_name") or "").strip():
+        errors.setdefault("creditor_name", []).append("请填写债权企业名称")
+    return data, errors
+
+
+@bp.route("/debts/new", methods=["GET", "POST"])
+@permission("debt.write")
+def debt_new():
+    units = [(n, d) for n, d in visible_units() if n.active and g.principal.can_at("debt.write", n)]
+    if not units:
+        abort(403, description="您没有可登记欠款的单位")
+    errors: dict[str, list[str]] = {}
+    form = request.form if request.method == "POST" else {}
+    if request.method == "POST":
+        data, errors = _parse_debt_form(request.form)
+        unit = next((n for n, _ in units if str(n.id) == request.form.get("unit_id")), None)
+        if unit is None:
+            errors.setdefault("unit_id", []).append("请选择债务单位")
+        if not errors:
+            try:
+                creditor, _created = debt_service.register_enterprise(
+                    unit,
+                    {
+                        "name": request.form["creditor_name"].strip(),
+                        "credit_code": (request.form.get("credit_code") or "").strip().upper() or None,
+                        "size_class": request.form.get("size_class") or "small",
+                    },
+                    actor=current_user(),
+                )
+                debt, warnings = debt_service.create_debt(unit, data, creditor, actor=current_user())
+                db.session.commit()
+            except ValidationFailed as exc:
+                db.session.rollback()
+                for field, messages in exc.errors().items():
+                    key = "creditor_name" if field == "name" else field
+                    errors.setdefault(key, []).extend(messages)
+            else:
+                flash("欠款已登记", "success")
+                for warning in warnings:
+                    flash(f"{field_label(warning.field)}：{warning.message}", "warning")
+                return redirect(url_for("web.debt_detail", debt_id=debt.id))
+    return render_template(
+        "debt_new.html",
+        units=units,
+        form=form,
+        errors=errors,
+        category_labels=CATEGORY_LABELS,
+        source_labels=SOURCE_LABELS,
+    ), 422 if errors else 200
+
+
+# --- Enterprises ------------------------------------------------------------------------------------
+
+
+@bp.route("/enterprises")
+@permission("enterprise.read")
+def enterprises():
+    q = (request.args.get("q") or "").strip()[:100]
+    stmt = db.select(Enterprise)
+    if q:
+        like = "%" + q.replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(
+            db.or_(Enterprise.name.like(like, escape="\\"), Enterprise.credit_code.like(like, escape="\\"))
+        )
+    rows, pager = paginate_stmt(stmt.order_by(Enterprise.name, Enterprise.id), page_number())
+    stats = {}
+    if rows:
+        stats = {
+            r.creditor_id: r
+            for r in db.session.execute(
+                db.select(
+                    Debt.creditor_id,
+                    db.func.count(Debt.id).label("count"),
+                    db.func.sum(Debt.amount_owed - Debt.paid_amount).label("outstanding"),
+                )
+                .where(Debt.creditor_id.in_([e.id for e in rows]))
+                .group_by(Debt.creditor_id)
+            )
+        }
+    return render_template("enterprises.html", enterprises=rows, pager=pager, q=q, stats=stats)
+
+
+@bp.route("/enterprises/<int:enterprise_id>")
+@permission("enterprise.read")
+def enterprise_detail(enterprise_id: int):
+    enterprise = get_visible_or_404(Enterprise, enterprise_id)
+    debts = list(db.session.scalars(filtered_debts({"creditor": enterprise.id, "sort": "-id"})).unique())
+    outstanding = sum((d.outstanding for d in debts), Decimal("0"))
+    return render_template(
+        "enterprise_detail.html",
+        enterprise=enterprise,
+        debts=debts,
+        outstanding=outstanding,
+        status_labels=STATUS_LABELS,
+    )

@@ -1,0 +1,54 @@
+"""What plugins hand the web shell: navigation items, dashboard widgets and report sections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import url_for
+from werkzeug.routing import BuildError
+
+
+@dataclass
+class NavItem:
+    """One entry of the side navigation. Give ``endpoint`` (preferred) or a literal ``url``."""
+
+    label: str
+    endpoint: str | None = None
+    url: str | None = None
+    icon: str | None = None
+    order: int = 100
+    permission: str | None = None
+    plugin: str | None = None
+
+    def href(self) -> str | None:
+        if self.url:
+            return self.url
+        if not self.endpoint:
+            return None
+        try:
+            return url_for(self.endpoint)
+        except BuildError:
+            # A plugin naming an endpoint that does not exist should lose its link, not break every page.
+            return None
+
+
+@dataclass
+class Widget:
+    """A dashboard panel: a ``template`` (rendered with ``widget``, ``tenant``, ``user``) or an ``html``
+    callable returning trusted markup."""
+
+    title: str
+    template: str | None = None
+    html: Callable[[], str] | None = None
+    order: int = 100
+    permission: str | None = None
+
+
+@dataclass
+class ReportSection:
+    """A section of a named report; ``render`` returns trusted HTML."""
+
+    title: str
+    render: Callable[..., str]
+    order: int = 100

@@ -40,7 +40,7 @@ def _requirements_stamp(extras: str) -> str:
 
 
 def ensure_venv(extras: str = "") -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (this script is what tells an old Python to go)
         sys.exit("需要 Python 3.11 或更高版本")
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)

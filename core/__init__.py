@@ -25,9 +25,9 @@ def create_app(config: Mapping[str, Any] | type | None = None, plugins: list[obj
     ``config`` is a mapping or config class overriding the environment-derived defaults. ``plugins`` are
     extra plugin objects registered directly (tests do this, as datasette's tests do).
     """
-    from core import config as config_module
     from flask_smorest import Api
 
+    from core import config as config_module
     from core.extensions import csrf, db, migrate
 
     instance_path = os.environ.get("QINGQIAN_INSTANCE_PATH") or None

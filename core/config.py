@@ -64,6 +64,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     JOBS_INLINE = True
     JOB_RETRY_BACKOFF = (0, 0, 0)
+    # Tests create dozens of users per test; a cheap hash keeps them fast. Production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 def finalize(config: dict, instance_path: str) -> None:

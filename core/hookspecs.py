@@ -72,7 +72,10 @@ def qingqian_dashboard_widgets(tenant, user):
 
 @hookspec
 def qingqian_jobs():
-    """Return ``{job_name: callable}``. A job callable receives ``(ctx, **params)``; ``ctx`` reports progress."""
+    """Return ``{job_name: callable}``.
+
+    A job callable receives ``(ctx, **params)``; ``ctx`` reports progress and carries the user and tenant.
+    """
 
 
 @hookspec

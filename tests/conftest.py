@@ -146,7 +146,7 @@ def add_user(world: World, username: str, role: str, node, password: str = "secr
 
 @pytest.fixture
 def world(app) -> World:
-    """Jurisdiction A (a → a.town1 → a.town1.office; a.town2; a.soe → a.soe.sub) and jurisdiction B (b → b.town1)."""
+    """Jurisdiction A (a → a.town1 → a.town1.office; a.town2; a.soe → a.soe.sub); B (b → b.town1)."""
     from core.tenancy import service
 
     w = World()

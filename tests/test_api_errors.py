@@ -262,5 +262,8 @@ def test_bad_input_is_never_500(client, world, method, path, body):
     if body is not None:
         kwargs["json"] = debt_payload(**body) if path == "/api/v1/debts" else body
     r = getattr(client, method)(path, **kwargs)
-    assert 400 <= r.status_code < 500, (r.status_code, r.get_data(as_text=True)[:300])
-    assert_error_body(r, r.status_code)
+    assert r.status_code < 500, (r.status_code, r.get_data(as_text=True)[:300])
+    if r.status_code >= 400:
+        assert_error_body(r, r.status_code)
+    else:  # a filter on an id that exists nowhere, or a page far beyond the end: an empty list
+        assert r.get_json() == []

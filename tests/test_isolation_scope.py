@@ -6,14 +6,18 @@ from core.extensions import db
 from core.models.debt import Debt
 from core.models.enterprise import Enterprise
 from core.tenancy.models import TenantNode
-from core.tenancy.scope import Scope, scope_context
+from core.tenancy.scope import Scope, scope_context, system_scope
 from tests.conftest import debt_payload
 
 
 def _make_debts(client, world):
     made = {}
-    for user, code in (("clerk_a1", "91140922MA0K0001"), ("clerk_a2", "91140922MA0K0002"), ("soe_a", "91140922MA0K0003"),
-                       ("clerk_b1", "91140922MA0K0004")):
+    for user, code in (
+        ("clerk_a1", "91140922MA0K0001"),
+        ("clerk_a2", "91140922MA0K0002"),
+        ("soe_a", "91140922MA0K0003"),
+        ("clerk_b1", "91140922MA0K0004"),
+    ):
         from core.rules.credit_code import make
 
         body = debt_payload(creditor={"name": f"{user}债权企业", "credit_code": make(code + "0")})
@@ -23,18 +27,22 @@ def _make_debts(client, world):
     return made
 
 
+def _ids(world, *codes):
+    # Read under system scope: on PostgreSQL, row-level security hides the rows outside any scope.
+    with system_scope():
+        return [world.node(code).id for code in codes]
+
+
 def test_same_statement_under_different_scopes(client, world):
     made = _make_debts(client, world)
-    a, b = world.nodes["a"], world.nodes["b"]
-    town1 = world.nodes["a.town1"]
-    office = world.nodes["a.town1.office"]
+    a, b, town1, office, town2 = _ids(world, "a", "b", "a.town1", "a.town1.office", "a.town2")
     stmt = select(Debt.id).order_by(Debt.id)
     seen = {}
     scopes = {
-        "whole_a": Scope(jurisdiction_id=a.id),
-        "town1": Scope(jurisdiction_id=a.id, unit_ids=frozenset({town1.id, office.id})),
-        "town2": Scope(jurisdiction_id=a.id, unit_ids=frozenset({world.nodes["a.town2"].id})),
-        "whole_b": Scope(jurisdiction_id=b.id),
+        "whole_a": Scope(jurisdiction_id=a),
+        "town1": Scope(jurisdiction_id=a, unit_ids=frozenset({town1, office})),
+        "town2": Scope(jurisdiction_id=a, unit_ids=frozenset({town2})),
+        "whole_b": Scope(jurisdiction_id=b),
         "nothing": Scope.nothing(),
     }
     # Run each twice, interleaved, so a statement cached under one scope is reused under another.
@@ -51,13 +59,12 @@ def test_same_statement_under_different_scopes(client, world):
 
 def test_enterprises_and_nodes_follow_subtree(client, world):
     _make_debts(client, world)
-    a = world.nodes["a"]
-    town1 = world.nodes["a.town1"]
-    with scope_context(Scope(jurisdiction_id=a.id, unit_ids=frozenset({town1.id}))):
+    a, town1 = _ids(world, "a", "a.town1")
+    with scope_context(Scope(jurisdiction_id=a, unit_ids=frozenset({town1}))):
         names = list(db.session.scalars(select(Enterprise.name)))
         codes = list(db.session.scalars(select(TenantNode.code)))
     assert names == ["clerk_a1债权企业"]
     assert codes == ["a.town1"]
-    with scope_context(Scope(jurisdiction_id=a.id)):
+    with scope_context(Scope(jurisdiction_id=a)):
         assert len(list(db.session.scalars(select(Enterprise.name)))) == 3
         assert "b" not in set(db.session.scalars(select(TenantNode.code)))

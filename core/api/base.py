@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import current_app, jsonify, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from core.extensions import db
@@ -112,6 +112,13 @@ def register_error_handlers(app) -> None:
         db.session.rollback()
         return error_response(422, MESSAGES[422], _flatten_webargs(exc.messages))
 
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        # e.g. an id beyond the integer column's range (PostgreSQL refuses it; SQLite finds nothing)
+        db.session.rollback()
+        current_app.logger.info("data error: %s", exc)
+        return error_response(422, "提交的数值超出允许范围")
+
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc: IntegrityError):
         db.session.rollback()
@@ -171,6 +178,8 @@ def require_if_match(obj) -> None:
 
 def get_or_404(model, ident, **options):
     """Fetch through the isolation filter: an object of another tenant simply does not exist here."""
+    if isinstance(ident, int) and not -(2**31) <= ident < 2**31:
+        raise ApiError(404)  # beyond any stored id (integer columns)
     obj = db.session.get(model, ident, **options) if ident is not None else None
     if obj is None:
         raise ApiError(404)

@@ -69,7 +69,10 @@ class TenantList(MethodView):
                     code=data["code"], name=data["name"], kind=data["kind"], parent=None, actor=current_user()
                 )
                 db.session.commit()
-            return node, 201
+                # Load it while still in the system scope: the admin's current jurisdiction cannot see the
+                # new one (PostgreSQL row-level security), so a lazy reload while serialising would fail.
+                db.session.refresh(node)
+            return node, 201, {"ETag": node.etag}
         node = service.create_node(
             code=data["code"],
             name=data["name"],

@@ -29,7 +29,10 @@ def check_digit(first17: str) -> str:
 
 
 def check(raw: str) -> CreditCodeCheck:
-    """Wrong length or characters → invalid. A failed check digit → valid with a warning (some real codes fail)."""
+    """Wrong length or characters → invalid.
+
+    A failed check digit → valid with a warning: some real, registered codes fail it.
+    """
     code = normalize(raw)
     if len(code) != 18:
         return CreditCodeCheck(code, False, False, f"统一社会信用代码应为18位，实际为{len(code)}位")

@@ -34,7 +34,7 @@ class DueDate:
 
 
 def clock_start_date(t: TermInput) -> dt.date | None:
-    """Art. 10: delivery; the confirmed settlement date; or acceptance, capped at the agreed acceptance period."""
+    """Art. 10: delivery, the confirmed settlement date, or acceptance (capped by the acceptance period)."""
     if t.clock_start == "settlement":
         return t.settlement_date or t.delivery_date
     if t.clock_start == "acceptance":

@@ -82,19 +82,22 @@ def _check_writes(session: Session, flush_context, instances) -> None:
     if scope.all_jurisdictions:
         return
     for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, UnitOwned):
-            if not scope.covers_unit(obj.unit_id, obj.jurisdiction_id):
-                raise IsolationError(f"写入超出权限范围：{type(obj).__name__}")
-        elif isinstance(obj, JurisdictionOwned | TenantNode) and (
-            scope.jurisdiction_id is None or obj.jurisdiction_id != scope.jurisdiction_id
-        ):
+        if _outside_scope(obj, scope):
             raise IsolationError(f"写入超出权限范围：{type(obj).__name__}")
-        elif isinstance(obj, TenantNode) and scope.unit_ids is not None and not (
-            # A unit user's nodes are its subtrees: the node itself, or a new child of one (its id is
-            # not in the scope yet). Without this a sibling unit could rename or move another's node.
-            obj.id in scope.unit_ids or obj.parent_id in scope.unit_ids
-        ):
-            raise IsolationError(f"写入超出权限范围：{type(obj).__name__}")
+
+
+def _outside_scope(obj, scope: Scope) -> bool:
+    if isinstance(obj, UnitOwned):
+        return not scope.covers_unit(obj.unit_id, obj.jurisdiction_id)
+    if not isinstance(obj, JurisdictionOwned | TenantNode):
+        return False
+    if scope.jurisdiction_id is None or obj.jurisdiction_id != scope.jurisdiction_id:
+        return True
+    if isinstance(obj, TenantNode) and scope.unit_ids is not None:
+        # A unit user's nodes are its subtrees: the node itself, or a new child of one (its id is not in
+        # the scope yet). Without this a sibling unit could rename or move another's node.
+        return not (obj.id in scope.unit_ids or obj.parent_id in scope.unit_ids)
+    return False
 
 
 # --- PostgreSQL row-level security -----------------------------------------------------------------

@@ -58,7 +58,11 @@ class Scope:
         return "off", "" if self.jurisdiction_id is None else str(self.jurisdiction_id)
 
 
-_current: contextvars.ContextVar[Scope] = contextvars.ContextVar("qingqian_scope", default=Scope.nothing())
+# Scope is frozen, so sharing one default instance is safe.
+_current: contextvars.ContextVar[Scope] = contextvars.ContextVar(
+    "qingqian_scope",
+    default=Scope.nothing(),  # noqa: B039
+)
 _listeners: list = []
 
 

@@ -28,9 +28,13 @@ def _unfiltered_get(node_id: int) -> TenantNode | None:
 
 
 def find_by_code(code: str) -> TenantNode | None:
-    return db.session.scalar(
-        db.select(TenantNode).where(TenantNode.code == code), execution_options={SKIP_FILTER: True}
-    )
+    """Codes are unique across all jurisdictions, so the lookup must see past row-level security too."""
+    from core.tenancy.scope import system_scope
+
+    with system_scope():
+        return db.session.scalar(
+            db.select(TenantNode).where(TenantNode.code == code), execution_options={SKIP_FILTER: True}
+        )
 
 
 def _check_code(code: str) -> None:

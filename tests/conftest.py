@@ -95,6 +95,7 @@ def vars_of(cls) -> dict:
 @pytest.fixture
 def app(_app):
     clear_tables(_app)
+    _app.extensions.pop("qingqian.ratelimit.memory", None)
     with _app.app_context():
         yield _app
         db.session.remove()

@@ -25,6 +25,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.security import generate_password_hash
 
+from core.auth import ratelimit
 from core.auth.context import jurisdictions_of
 from core.auth.gate import login_user, logout_user
 from core.auth.models import ROLE_LABELS, Role, User
@@ -39,6 +40,9 @@ from core.web.nav import NavItem, Widget
 bp = Blueprint("web", __name__, template_folder="templates", static_folder=None)
 
 LOGIN_ERROR = "用户名或密码错误"
+LOGIN_LOCKED = "登录失败次数过多，请15分钟后再试"
+# Guessing passwords is slowed per address and user name; a success clears the count.
+LOGIN_LIMIT = ratelimit.Limit("login", max_hits=10, window_seconds=15 * 60)
 PAGE_SIZE = 20
 # Known plan deadline keys; a plan may name others in ``deadline_labels``.
 DEADLINE_LABELS = {
@@ -172,11 +176,17 @@ def login():
         except CSRFError:
             abort(400, description="页面已过期或来源不明，请刷新登录页后重试")
         username = (request.form.get("username") or "").strip()
+        subject = f"{request.remote_addr}:{username.lower()}"
+        if ratelimit.exceeded(LOGIN_LIMIT, subject):
+            error = LOGIN_LOCKED
+            return render_template("login.html", error=error, username=username, next_url=next_url), 429
         user = _check_credentials(username, request.form.get("password") or "")
         if user is None:
             error = LOGIN_ERROR
+            ratelimit.hit(LOGIN_LIMIT, subject)
             current_app.logger.info("failed login for %r from %s", username, request.remote_addr)
         else:
+            ratelimit.reset(LOGIN_LIMIT, subject)
             login_user(user)
             db.session.commit()
             return redirect(next_url or url_for("web.dashboard"))

@@ -96,12 +96,20 @@ class PluginManager(pluggy.PluginManager):
 
     def hook_for(self, tenant, hook_name: str):
         """The hook caller restricted to the plugins the tenant's plan enables."""
-        disabled = [
-            plugin
-            for name, plugin in self.list_name_plugin()
+        disabled = frozenset(
+            name
+            for name, _ in self.list_name_plugin()
             if not is_core(name) and not plugin_enabled(name, tenant)
-        ]
-        return self.subset_hook_caller(hook_name, remove_plugins=disabled)
+        )
+        # Building a subset caller is not free and bulk imports call hooks per row; plugins are all
+        # registered at start-up, so a caller per (hook, disabled set) can be kept.
+        cache = self.__dict__.setdefault("_subset_callers", {})
+        key = (hook_name, disabled)
+        if key not in cache:
+            cache[key] = self.subset_hook_caller(
+                hook_name, remove_plugins=[self.get_plugin(name) for name in disabled]
+            )
+        return cache[key]
 
 
 def create_plugin_manager(

@@ -80,6 +80,7 @@ def _plugin_of_request() -> str | None:
 
 def before_request():
     g.principal = None
+    g.pop("qingqian_plan_cache", None)  # per-request caches start empty, even where an app context is reused
     set_scope(Scope.nothing())
     if request.endpoint is None or request.endpoint == "static" or request.endpoint.endswith(".static"):
         return None

@@ -179,12 +179,24 @@ def plan_for(node) -> dict:
     ids = list(reversed(node.ancestor_ids()))
     if not ids:
         return NATIONAL_DEFAULTS
+    # Per request or job: a bulk import asks for the same unit's plan once per row.
+    cache = _request_cache()
+    if cache is not None and node.path in cache:
+        return cache[node.path]
     rows = db.session.execute(
         db.select(TenantNode.id, TenantNode.plan).where(TenantNode.id.in_(ids)),
         execution_options={SKIP_FILTER: True},
     ).all()
     plans = {row.id: row.plan for row in rows}
-    for node_id in ids:
-        if plans.get(node_id):
-            return plans[node_id]
-    return NATIONAL_DEFAULTS
+    found = next((plans[node_id] for node_id in ids if plans.get(node_id)), NATIONAL_DEFAULTS)
+    if cache is not None:
+        cache[node.path] = found
+    return found
+
+
+def _request_cache() -> dict | None:
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return None
+    return g.setdefault("qingqian_plan_cache", {})

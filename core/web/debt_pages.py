@@ -167,6 +167,7 @@ def debt_detail(debt_id: int):
         status_label=STATUS_LABELS.get(debt.status, debt.status),
         clock_label=CLOCK_LABELS.get(debt.clock_start, debt.clock_start),
         label=field_label,
+        can_edit=g.principal.can_at("debt.write", debt.unit),
     )
 
 
@@ -185,10 +186,11 @@ FORM_FIELDS = (
     "acceptance_date",
     "agreed_payment_date",
     "source",
+    "migrant_wage_amount",
     "reason",
     "remarks",
 )
-MONEY_INPUTS = {"contract_amount", "amount_owed", "disputed_amount"}
+MONEY_INPUTS = {"contract_amount", "amount_owed", "disputed_amount", "migrant_wage_amount"}
 DATE_INPUTS = {"contract_date", "origin_date", "delivery_date", "acceptance_date", "agreed_payment_date"}
 
 
@@ -226,9 +228,17 @@ def _parse_debt_form(form) -> tuple[dict[str, Any], dict[str, list[str]]]:
     if data.get("source") and data["source"] not in {str(k) for k in SOURCE_LABELS}:
         errors.setdefault("source", []).append("请选择来源")
     data["migrant_wages"] = form.get("migrant_wages") == "1"
-    if not (form.get("creditor_name") or "").strip():
-        errors.setdefault("creditor_name", []).append("请填写债权企业名称")
+    if "amount_owed" in data:
+        # The form asks only for the disputed part; the rest of what is owed is undisputed.
+        data["disputed_amount"] = data.get("disputed_amount") or Decimal("0")
+        data["undisputed_amount"] = data["amount_owed"] - data["disputed_amount"]
     return data, errors
+
+
+def _creditor_errors(form) -> dict[str, list[str]]:
+    if not (form.get("creditor_name") or "").strip():
+        return {"creditor_name": ["请填写债权企业名称"]}
+    return {}
 
 
 @bp.route("/debts/new", methods=["GET", "POST"])
@@ -241,6 +251,8 @@ def debt_new():
     form = request.form if request.method == "POST" else {}
     if request.method == "POST":
         data, errors = _parse_debt_form(request.form)
+        for key, messages in _creditor_errors(request.form).items():
+            errors.setdefault(key, []).extend(messages)
         unit = next((n for n, _ in units if str(n.id) == request.form.get("unit_id")), None)
         if unit is None:
             errors.setdefault("unit_id", []).append("请选择债务单位")
@@ -274,6 +286,65 @@ def debt_new():
         errors=errors,
         category_labels=CATEGORY_LABELS,
         source_labels=SOURCE_LABELS,
+        debt=None,
+    ), 422 if errors else 200
+
+
+def _form_values(debt: Debt) -> dict[str, str]:
+    """The debt's current values as the form shows them (dates ISO, money plain)."""
+    values = {}
+    for name in FORM_FIELDS:
+        value = getattr(debt, name)
+        values[name] = (
+            "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+        )
+    values["unit_id"] = str(debt.unit_id)
+    values["migrant_wages"] = "1" if debt.migrant_wages else ""
+    values["version"] = str(debt.version)
+    return values
+
+
+@bp.route("/debts/<int:debt_id>/edit", methods=["GET", "POST"])
+@permission("debt.write")
+def debt_edit(debt_id: int):
+    debt = get_visible_or_404(Debt, debt_id)
+    if not g.principal.can_at("debt.write", debt.unit):
+        abort(403, description="您在该单位没有修改欠款的权限")
+    errors: dict[str, list[str]] = {}
+    form = request.form if request.method == "POST" else _form_values(debt)
+    if request.method == "POST":
+        data, errors = _parse_debt_form(request.form)
+        if request.form.get("version") != str(debt.version):
+            errors.setdefault("version", []).append("该欠款已被他人修改，请刷新页面后重新修改")
+        if not errors:
+            # An emptied optional field clears the value; required ones were checked above.
+            for name in FORM_FIELDS:
+                if name in ("category", "source"):
+                    continue  # choices always carry a value; never clear them
+                data.setdefault(name, Decimal("0") if name in MONEY_INPUTS - {"contract_amount"} else None)
+            try:
+                debt, warnings = debt_service.update_debt(
+                    debt, data, actor=current_user(), note=(request.form.get("note") or "").strip() or None
+                )
+                db.session.commit()
+            except ValidationFailed as exc:
+                db.session.rollback()
+                debt = get_visible_or_404(Debt, debt_id)
+                for field, messages in exc.errors().items():
+                    errors.setdefault(field, []).extend(messages)
+            else:
+                flash("欠款已修改", "success")
+                for warning in warnings:
+                    flash(f"{field_label(warning.field)}：{warning.message}", "warning")
+                return redirect(url_for("web.debt_detail", debt_id=debt.id))
+    return render_template(
+        "debt_new.html",
+        units=[(debt.unit, 0)],
+        form=form,
+        errors=errors,
+        category_labels=CATEGORY_LABELS,
+        source_labels=SOURCE_LABELS,
+        debt=debt,
     ), 422 if errors else 200
 
 

@@ -94,6 +94,16 @@ def qingqian_validate_debt(debt, plan, tenant):
     """
 
 
+@hookspec
+def qingqian_validate_payment(debt, payment_data, plan, tenant):
+    """Return a list of ``core.rules.validation.Issue`` for a payment about to be recorded against ``debt``.
+
+    ``payment_data`` holds the request's fields (``amount`` and ``wage_amount`` as ``Decimal``, ``paid_on``,
+    ``method``, ...). The first issue with ``level="error"`` refuses the payment (``PaymentRefused``, 422
+    naming the field) — e.g. the wage-first rule: migrant-worker wages are paid before the rest.
+    """
+
+
 @hookspec(firstresult=True)
 def qingqian_compute_due_date(debt, plan, tenant):
     """Return the date by which the debt must be paid, or None to use the core rule."""
@@ -153,4 +163,17 @@ def qingqian_sample_objects(unit, user):
     """Create (and add to the session) one object of each tenant-owned model the plugin owns, in ``unit``.
 
     Return the created objects. The isolation tests use them to prove another tenant cannot reach them.
+    """
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+@hookspec
+def qingqian_notifiers():
+    """Return notifier adapters that deliver messages outside the app (e-mail, SMS, ...).
+
+    An adapter has a ``name`` and a ``send(notice)`` method; ``notice`` carries ``jurisdiction_id``,
+    ``unit_id``, ``key``, ``title``, ``body``, ``link`` and ``level``. In-app notifications are always written
+    by the caller; when no plugin returns an adapter, callers fall back to a logging adapter.
     """

@@ -284,16 +284,24 @@ def _unit_weights(rng: random.Random, units: int) -> list[float]:
     return weights
 
 
-def _payments(rng: random.Random, debt: SyntheticDebt) -> list[SyntheticPayment]:
+def _payments(
+    rng: random.Random, debt: SyntheticDebt, max_instalments: int | None = None
+) -> list[SyntheticPayment]:
     status = debt.status
-    if status == "cleared":
+    if status not in ("cleared", "partly_repaid", "under_agreement"):
+        return []
+    if max_instalments is not None:
+        # Progress payments on long works contracts: monthly or quarterly instalments (benchmarks use
+        # this to reach the three payments per debt of a mature provincial ledger).
+        low = 0 if status == "under_agreement" else 1
+        high = max_instalments // 2 if status == "under_agreement" else max_instalments
+        count = rng.randint(low, max(low, high))
+    elif status == "cleared":
         count = rng.choices([1, 2, 3], weights=[55, 35, 10])[0]
     elif status == "partly_repaid":
         count = rng.choices([1, 2, 3], weights=[50, 35, 15])[0]
-    elif status == "under_agreement":
-        count = rng.choices([0, 1], weights=[50, 50])[0]
     else:
-        return []
+        count = rng.choices([0, 1], weights=[50, 50])[0]
     if count == 0:
         return []
     total = debt.amount_owed
@@ -336,11 +344,13 @@ def generate(
     bad_code_ratio: float = 0.02,
     places: Sequence[str] = PLACES,
     contract_prefix: str = "HT",
+    max_instalments: int | None = None,
 ) -> SyntheticDataset:
     """Generate creditors and debts (with their payments) for ``units`` debtor units.
 
     ``total`` (default ``units * debts_per_unit``) is the exact number of debts. The same arguments always
     give the same data. About ``bad_code_ratio`` of the credit codes fail their check digit on purpose.
+    ``max_instalments`` (default: one to three payments) lets repaid debts carry up to that many payments.
     """
     if units < 1:
         raise ValueError("units must be at least 1")
@@ -407,7 +417,7 @@ def generate(
             else (rng.choice(REASONS) if rng.random() < 0.6 else None),
             remarks="涉及农民工工资，优先支付" if wages else None,
         )
-        debt.payments = _payments(rng, debt)
+        debt.payments = _payments(rng, debt, max_instalments)
         if status in ("partly_repaid", "cleared") and not debt.payments:
             debt.status = "confirmed"
         debts.append(debt)

@@ -157,7 +157,7 @@ def world(app) -> World:
             name="甲风景区",
             kind="jurisdiction",
             parent=None,
-            plan=plan_with(name="甲方案", plugins=["sample"]),
+            plan=plan_with(name="甲方案", plugins=["sample", "ledger", "agreements", "complaints"]),
         )
         w.nodes["a"] = a
         w.nodes["a.town1"] = service.create_node(

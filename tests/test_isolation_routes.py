@@ -10,9 +10,11 @@ jurisdiction). The victim is unit ``a.town1`` (``clerk_a1``'s unit) and everythi
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 
 import pytest
@@ -314,9 +316,22 @@ def walk(value):
             yield from walk(item)
 
 
+def response_text(response) -> str:
+    """The response as text; for .xlsx downloads (a zip), the workbook's XML, where the cell text lives."""
+    data = response.get_data()
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as workbook:
+            return "".join(
+                workbook.read(name).decode("utf-8", "replace")
+                for name in workbook.namelist()
+                if name.endswith(".xml")
+            )
+    return data.decode("utf-8", "replace")
+
+
 def leaks_in(response, victim: Victim, outsider: str) -> list[str]:
     """What of the victim's data a response shows: marker text, or ids of the victim's rows by name."""
-    text = response.get_data(as_text=True)
+    text = response_text(response)
     found = [f"文本 {m!r}" for m in sorted(victim.markers) if m in text]
     try:
         payload = json.loads(text) if text else None

@@ -57,6 +57,9 @@ class Debt(UnitOwned, SoftDelete, Versioned, Timestamps, db.Model):
     __table_args__ = (
         Index("ix_debts_scope_status", "jurisdiction_id", "unit_id", "status"),
         Index("ix_debts_jurisdiction_due", "jurisdiction_id", "due_date"),
+        # A unit user's creditors are those of its subtree's debts (Enterprise.__subtree_criteria__): this
+        # answers that sub-select from the index alone, jurisdiction included for the RLS check.
+        Index("ix_debts_unit_creditor", "unit_id", "creditor_id", postgresql_include=["jurisdiction_id"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -6,6 +6,7 @@ The web dashboard and GET /api/v1/dashboard both render this one dictionary, so 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -46,36 +47,6 @@ def rate(part: Decimal, whole: Decimal) -> Decimal:
 
 def _outstanding():
     return Debt.amount_owed - Debt.paid_amount
-
-
-def _aggregates(as_of: dt.date) -> list:
-    """Columns shared by the totals and the per-unit roll-up."""
-    campaign = Debt.status.notin_(EXCLUDED_STATUSES)
-    overdue = _overdue_condition(as_of)
-    return [
-        func.count(Debt.id).label("count"),
-        func.sum(case((campaign, 1), else_=0)).label("campaign_count"),
-        func.sum(case((campaign, Debt.amount_owed), else_=0)).label("owed"),
-        func.sum(case((campaign, Debt.paid_amount), else_=0)).label("cleared"),
-        func.sum(case((overdue, _outstanding()), else_=0)).label("overdue_amount"),
-        func.sum(case((overdue, 1), else_=0)).label("overdue_count"),
-        func.sum(case((Debt.status.in_(EXCLUDED_STATUSES), Debt.amount_owed), else_=0)).label(
-            "excluded_amount"
-        ),
-    ]
-
-
-def _overdue_condition(as_of: dt.date, low: int | None = 1, high: int | None = None):
-    """Open, unpaid and past due by ``low``..``high`` days at ``as_of`` (compared on dates, so any SQL)."""
-    parts = [Debt.status.in_([s.value for s in OPEN_STATUSES]), _outstanding() > 0]
-    if low is None:
-        parts.append(or_(Debt.due_date.is_(None), Debt.due_date >= as_of))
-        return and_(*parts)
-    parts.append(Debt.due_date.is_not(None))
-    parts.append(Debt.due_date <= as_of - dt.timedelta(days=low))
-    if high is not None:
-        parts.append(Debt.due_date >= as_of - dt.timedelta(days=high))
-    return and_(*parts)
 
 
 def _figures(row) -> dict[str, Any]:
@@ -141,102 +112,60 @@ def summary(
             else []
         )
 
-    totals = _figures(db.session.execute(db.select(*_aggregates(as_of)).select_from(Debt)).one())
+    groups = _grouped(as_of, jurisdiction, units)
+    totals = _figures(_Sum.of(groups))
 
     by_unit = []
     if units:
-        unit = aliased(TenantNode)
-        top = aliased(TenantNode)
-        stmt = (
-            db.select(top.id, *_aggregates(as_of))
-            .select_from(Debt)
-            .join(unit, unit.id == Debt.unit_id)
-            .join(top, unit.path.startswith(top.path))
-            .where(top.id.in_([u.id for u in units]))
-            .group_by(top.id)
-        )
-        rows = {row.id: row for row in db.session.execute(stmt)}
         for node in units:
-            figures = _figures(rows[node.id]) if node.id in rows else _figures(_EmptyRow)
-            by_unit.append({"unit_id": node.id, "code": node.code, "name": node.name, **figures})
+            row = _Sum.of(g for g in groups if g.top_id == node.id)
+            by_unit.append({"unit_id": node.id, "code": node.code, "name": node.name, **_figures(row)})
         if jurisdiction is not None and any(u.parent_id == jurisdiction.id for u in units):
-            own = db.session.execute(
-                db.select(*_aggregates(as_of)).select_from(Debt).where(Debt.unit_id == jurisdiction.id)
-            ).one()
+            own = _Sum.of(g for g in groups if g.own)
             if own.count:
                 by_unit.append(
                     {"unit_id": jurisdiction.id, "code": jurisdiction.code, "name": "本级", **_figures(own)}
                 )
 
     by_category = []
-    cat_rows = {
-        row.category: row
-        for row in db.session.execute(
-            db.select(
-                Debt.category,
-                func.count(Debt.id).label("count"),
-                func.sum(Debt.amount_owed).label("owed"),
-                func.sum(Debt.paid_amount).label("cleared"),
-            )
-            .where(Debt.status.notin_(EXCLUDED_STATUSES))
-            .group_by(Debt.category)
-        )
-    }
     for cat in Category:
-        row = cat_rows.get(cat.value)
-        owed, cleared = money(row.owed if row else None), money(row.cleared if row else None)
+        row = _Sum.of(g for g in groups if g.category == cat.value and g.status not in EXCLUDED_STATUSES)
+        owed, cleared = money(row.owed_all), money(row.paid_all)
         by_category.append(
             {
                 "category": cat.value,
                 "label": CATEGORY_LABELS[cat],
-                "count": int(row.count) if row else 0,
+                "count": row.count,
                 "owed": owed,
                 "cleared": cleared,
                 "outstanding": owed - cleared,
             }
         )
 
-    status_rows = {
-        row.status: row
-        for row in db.session.execute(
-            db.select(
-                Debt.status,
-                func.count(Debt.id).label("count"),
-                func.sum(Debt.amount_owed).label("owed"),
-                func.sum(_outstanding()).label("outstanding"),
-            ).group_by(Debt.status)
+    by_status = []
+    for status in DebtStatus:
+        row = _Sum.of(g for g in groups if g.status == status.value)
+        by_status.append(
+            {
+                "status": status.value,
+                "label": STATUS_LABELS[status],
+                "count": row.count,
+                "owed": money(row.owed_all),
+                "outstanding": money(row.owed_all) - money(row.paid_all),
+            }
         )
-    }
-    by_status = [
-        {
-            "status": status.value,
-            "label": STATUS_LABELS[status],
-            "count": int(status_rows[status.value].count) if status.value in status_rows else 0,
-            "owed": money(status_rows[status.value].owed if status.value in status_rows else None),
-            "outstanding": money(
-                status_rows[status.value].outstanding if status.value in status_rows else None
-            ),
-        }
-        for status in DebtStatus
-    ]
 
-    bucket_columns = []
-    for key, _label, low, high in OVERDUE_BUCKETS:
-        cond = _overdue_condition(as_of, low, high)
-        bucket_columns += [
-            func.sum(case((cond, 1), else_=0)).label(f"{key}_count"),
-            func.sum(case((cond, _outstanding()), else_=0)).label(f"{key}_amount"),
-        ]
-    bucket_row = db.session.execute(db.select(*bucket_columns).select_from(Debt)).one()
-    overdue_buckets = [
-        {
-            "bucket": key,
-            "label": label,
-            "count": int(getattr(bucket_row, f"{key}_count") or 0),
-            "amount": money(getattr(bucket_row, f"{key}_amount")),
-        }
-        for key, label, _low, _high in OVERDUE_BUCKETS
-    ]
+    overdue_buckets = []
+    for key, label, _low, _high in OVERDUE_BUCKETS:
+        row = _Sum.of(g for g in groups if g.bucket == key)
+        overdue_buckets.append(
+            {
+                "bucket": key,
+                "label": label,
+                "count": row.count,
+                "amount": money(row.owed_all) - money(row.paid_all),
+            }
+        )
 
     return {
         "as_of": as_of,
@@ -251,8 +180,114 @@ def summary(
     }
 
 
-class _EmptyRow:
-    count = campaign_count = owed = cleared = overdue_amount = overdue_count = excluded_amount = None
+@dataclass
+class _Group:
+    """One row of the grouped pass: debts sharing top unit, own-level flag, category, status and bucket."""
+
+    top_id: int | None
+    own: bool
+    category: str
+    status: str
+    bucket: str | None
+    count: int
+    owed: Decimal
+    paid: Decimal
+
+
+@dataclass
+class _Sum:
+    """Figures summed from groups, with the attribute names ``_figures`` reads."""
+
+    count: int = 0
+    campaign_count: int = 0
+    owed: Decimal = ZERO  # campaign only
+    cleared: Decimal = ZERO  # campaign only
+    overdue_amount: Decimal = ZERO
+    overdue_count: int = 0
+    excluded_amount: Decimal = ZERO
+    owed_all: Decimal = ZERO
+    paid_all: Decimal = ZERO
+
+    @classmethod
+    def of(cls, groups) -> _Sum:
+        total = cls()
+        for grp in groups:
+            total.count += grp.count
+            total.owed_all += grp.owed
+            total.paid_all += grp.paid
+            if grp.status in EXCLUDED_STATUSES:
+                total.excluded_amount += grp.owed
+            else:
+                total.campaign_count += grp.count
+                total.owed += grp.owed
+                total.cleared += grp.paid
+            if grp.bucket in _OVERDUE_KEYS:
+                total.overdue_count += grp.count
+                total.overdue_amount += grp.owed - grp.paid
+        return total
+
+
+_OVERDUE_KEYS = {key for key, _label, low, _high in OVERDUE_BUCKETS if low is not None}
+
+
+def _bucket(as_of: dt.date):
+    """The overdue bucket of an open, unpaid debt (NULL otherwise), as one CASE over OVERDUE_BUCKETS."""
+    whens = []
+    fallback = None
+    for key, _label, low, high in OVERDUE_BUCKETS:
+        if low is None:
+            whens.append((or_(Debt.due_date.is_(None), Debt.due_date >= as_of), key))
+        elif high is None:
+            fallback = key
+        else:
+            whens.append((Debt.due_date >= as_of - dt.timedelta(days=high), key))
+    live = and_(Debt.status.in_([s.value for s in OPEN_STATUSES]), _outstanding() > 0)
+    return case((live, case(*whens, else_=fallback)), else_=None)
+
+
+def _grouped(as_of: dt.date, jurisdiction: TenantNode | None, units: list[TenantNode]) -> list[_Group]:
+    """Every figure of the summary from ONE pass over the debts in scope.
+
+    The debts are grouped by (top unit, own level, category, status, overdue bucket) in SQL and the
+    handful of groups are rolled up in Python. Six separate aggregate scans used to cost six times one
+    (benchmarks/RESULTS.md, dashboard scenario); the groups are few (units × 3 × 8 × 6 at most).
+    """
+    keys = []
+    stmt = db.select().select_from(Debt)
+    if units:
+        unit = aliased(TenantNode)
+        top = aliased(TenantNode)
+        # Unit → top-level row it rolls up to: a small mapping joined once, not a LIKE per debt.
+        mapping = (
+            db.select(unit.id.label("unit_id"), top.id.label("top_id"))
+            .join(top, unit.path.startswith(top.path))
+            .where(top.id.in_([u.id for u in units]))
+            .subquery()
+        )
+        stmt = stmt.outerjoin(mapping, mapping.c.unit_id == Debt.unit_id)
+        keys.append(mapping.c.top_id.label("top_id"))
+    if jurisdiction is not None:
+        keys.append(case((Debt.unit_id == jurisdiction.id, 1), else_=0).label("own"))
+    keys += [Debt.category, Debt.status, _bucket(as_of).label("bucket")]
+    stmt = stmt.add_columns(
+        *keys,
+        func.count(Debt.id).label("count"),
+        func.sum(Debt.amount_owed).label("owed"),
+        func.sum(Debt.paid_amount).label("paid"),
+    ).group_by(*keys)
+    return [
+        _Group(
+            getattr(row, "top_id", None),
+            bool(getattr(row, "own", 0)),
+            row.category,
+            row.status,
+            row.bucket,
+            int(row.count or 0),
+            money(row.owed),
+            money(row.paid),
+        )
+        for row in db.session.execute(stmt)
+    ]
 
 
 def to_json(value: Any) -> Any:

@@ -342,6 +342,15 @@ def record_payment(debt: Debt, data: dict[str, Any], actor=None) -> Payment:
         raise PaymentRefused("paid_on", "付款日期不能晚于今天")
     if debt.status in (DebtStatus.OUT_OF_SCOPE,):
         raise PaymentRefused("debt_id", "该债务不属于清欠范围，不能登记付款")
+    unit = debt.unit or db.session.get(TenantNode, debt.unit_id)
+    checked = {**data, "amount": amount, "wage_amount": Decimal(data.get("wage_amount") or 0)}
+    for issue in flatten(
+        get_pm().hook_for(_jurisdiction_of(unit), "qingqian_validate_payment")(
+            debt=debt, payment_data=checked, plan=plan_for(unit), tenant=unit
+        )
+    ):
+        if issue.level == "error":
+            raise PaymentRefused(issue.field, issue.message)
     payment = Payment(
         jurisdiction_id=debt.jurisdiction_id,
         unit_id=debt.unit_id,

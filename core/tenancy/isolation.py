@@ -117,17 +117,19 @@ def _set_rls(connection, scope: Scope) -> None:
     if role is None:
         return
     all_flag, jurisdictions = scope.rls_setting()
+    if role and not role.replace("_", "").isalnum():
+        raise ValueError(f"bad PostgreSQL role name {role!r}")
+    # One round trip per transaction (and per scope change), not two: set_config('role', …, true) is
+    # SET LOCAL ROLE, and the role name travels as a bind parameter. The extra round trip was a visible
+    # share of a cheap request (benchmarks/RESULTS.md, isolation scenario).
+    settings = "set_config('qingqian.all', :a, true), set_config('qingqian.jurisdiction_ids', :j, true)"
     if role:
-        # SET LOCAL ROLE cannot take a bind parameter; the name comes from configuration and is checked.
-        if not role.replace("_", "").isalnum():
-            raise ValueError(f"bad PostgreSQL role name {role!r}")
-        connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
-    connection.execute(
-        text(
-            "SELECT set_config('qingqian.all', :a, true), set_config('qingqian.jurisdiction_ids', :j, true)"
-        ),
-        {"a": all_flag, "j": jurisdictions},
-    )
+        connection.execute(
+            text(f"SELECT set_config('role', :r, true), {settings}"),
+            {"r": role, "a": all_flag, "j": jurisdictions},
+        )
+    else:
+        connection.execute(text(f"SELECT {settings}"), {"a": all_flag, "j": jurisdictions})
 
 
 @event.listens_for(Session, "after_begin")

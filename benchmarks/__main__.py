@@ -1,0 +1,183 @@
+"""``python -m benchmarks --scale small|full [--only NAME] [--database-url URL]``.
+
+Exit status: 1 when a correctness check fails (numbers differ, requests fail); 0 otherwise, timing misses
+included (they are reported, not fatal: these machines are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.data import bench_database_url, ensure_loaded, make_app
+from benchmarks.scales import SCALES, Scale
+from benchmarks.timing import Result
+
+SCENARIOS = ("dashboard", "debt_list", "isolation", "tenant_scaling", "ledger_import")
+HERE = Path(__file__).resolve().parent
+
+PREFACE = """
+The machine has 2 cores and is shared: other engineers were running test suites and browsers during the run,
+so absolute times move between runs; the ratios (both sides measured in turns, in the same minutes) are the
+claim. `--scale small` (CI) checks that the numbers are right, not the timing, and writes its report to
+`benchmarks/results/` instead of this file.
+
+### What the benchmarks changed in the product
+
+- `core/services/dashboard.py`: `summary()` made six aggregate scans of the debts (totals, by unit, own
+  level, by category, by status, overdue buckets); it now makes one grouped pass (top unit × own level ×
+  category × status × overdue bucket) and rolls the few groups up in Python. Small scale: 5.5× → 1.1× the
+  hand-written query; full scale: faster than the hand-written GROUPING SETS query.
+- `core/tenancy/rls.py` + migration `9d41c7e2a5b8`: the row-level-security policy parsed
+  `qingqian.jurisdiction_ids` with `string_to_array` for every row it checked. The settings now sit in
+  scalar sub-selects that PostgreSQL evaluates once per query (InitPlans), which also gives the planner
+  sane row estimates. Isolation overhead at full scale: 2.18× → see below.
+- `core/tenancy/isolation.py`: the role switch and the two RLS settings go in one statement
+  (`set_config('role', …, true)` is `SET LOCAL ROLE`), one round trip per transaction instead of two.
+- `core/api/debts.py`: the creditor join used by the filters also fills `Debt.creditor` (`contains_eager`),
+  instead of a second joined eager load of `enterprises`; the list skips the `selectin` load of payments it
+  never shows.
+- `core/models/debt.py` + migration `5c2e8b1f7a90`: index `debts (unit_id, creditor_id) INCLUDE
+  (jurisdiction_id)`, so a unit user's creditor-visibility sub-select (`Enterprise.__subtree_criteria__`) is
+  an index-only scan: 1.04 s → 0.22 s (EXPLAIN ANALYZE) for the count of an SOE group's 31,262 listed debts.
+
+### Misses, and why (full run)
+
+- **isolation**: per statement, the office user's queries now cost the same with and without isolation (RLS
+  no longer parses its settings per row). What is left is the unit user's creditor criterion: every debt
+  list joins `enterprises`, and the ORM filter adds "creditor of a debt in my subtree, or linked to my
+  units" to that join (page 776 ms vs 320 ms, count 582 ms vs 377 ms in a per-statement trace). The
+  hand-written query does not need it, because a debt in the subtree already makes its creditor visible.
+  Not changed here (it is an isolation rule; core's owners decide): skip that criterion when the enterprise
+  is reached as the creditor of a unit-filtered debt, or keep a maintained (unit, creditor) table.
+- **tenant scaling**: 1.31× on p95 against a 1.3× target, while p50 grew 1.13× and the 1,000-tenant step was
+  slower than the 10,000 one: noise on a shared 2-core machine at 40 samples of a 1.6–2.6 s request. The
+  plans do not depend on the number of tenants (every index leads with `jurisdiction_id` or a unit id).
+  The request itself is slow because of the creditor criterion above.
+- **ledger import**: 551 s and 2.3 GB peak for 100,000 rows against 3.7 s for calamine + COPY. The plugin
+  is being built by the ledger team. During the run, pg_stat_activity showed `_existing_debts()` reading
+  all 600,000 existing debts of the importing subtree into Python dicts (for matching; likely most of the
+  memory) and then row-by-row `INSERT INTO events`. Handed over, not fixed here.
+"""
+
+
+def run_scenario(name: str, scale: Scale, url: str, dataset, app, workdir: Path, log) -> Result:
+    if name == "dashboard":
+        from benchmarks.scenarios import dashboard
+
+        return dashboard.run(app, url, dataset, scale.repetitions, log)
+    if name == "debt_list":
+        from benchmarks.scenarios import debt_list
+
+        return debt_list.run(
+            url, dataset, scale.http_rounds, scale.http_seconds, scale.http_clients, workdir, log
+        )
+    if name == "isolation":
+        from benchmarks.scenarios import isolation
+
+        return isolation.run(app, url, dataset, scale.repetitions, log)
+    if name == "tenant_scaling":
+        from benchmarks.scenarios import tenants
+
+        return tenants.run(
+            app, url, dataset, scale.tenant_steps, scale.extra_tenant_debts, scale.latency_samples, log
+        )
+    if name == "ledger_import":
+        from benchmarks.scenarios import ledger
+
+        return ledger.run(url, dataset, scale.xlsx_rows, workdir, log)
+    raise ValueError(name)
+
+
+def verdict(result: Result) -> str:
+    if not result.correct:
+        return "WRONG NUMBERS"
+    return {True: "pass", False: "MISS", None: "—"}[result.passed]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument(
+        "--only", choices=SCENARIOS, action="append", help="run only this scenario (repeatable)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="benchmark database (created if missing; its tables are replaced). Default: "
+        "QINGQIAN_BENCH_DATABASE_URL with '_bench' appended to the database name",
+    )
+    parser.add_argument(
+        "--no-markdown",
+        action="store_true",
+        help="do not write the Markdown report (RESULTS.md for full, results/RESULTS-<scale>.md otherwise)",
+    )
+    args = parser.parse_args(argv)
+    scale = SCALES[args.scale]
+    url = bench_database_url(args.database_url, os.environ.get("QINGQIAN_BENCH_DATABASE_URL"))
+
+    def log(message: str) -> None:
+        print(message, flush=True)
+
+    log(f"benchmarks, scale {scale.name}, database {url.rsplit('/', 1)[-1]}")
+    os.environ.setdefault("QINGQIAN_INSTANCE_PATH", tempfile.mkdtemp(prefix="qingqian-bench-instance-"))
+    dataset = ensure_loaded(url, scale, log)
+    app = make_app(url)
+    workdir = Path(tempfile.mkdtemp(prefix="qingqian-bench-"))
+    results: list[Result] = []
+    for name in args.only or SCENARIOS:
+        log(f"== {name}")
+        started = time.perf_counter()
+        try:
+            result = run_scenario(name, scale, url, dataset, app, workdir, log)
+        except Exception as exc:  # a crashed scenario is a failed check, reported with the others
+            traceback.print_exc()
+            result = Result(name=name, title=name, correct=False, notes=[f"crashed: {exc!r}"])
+        results.append(result)
+        if result.skipped:
+            log(f"   skipped: {result.skipped}")
+        else:
+            ratio = "—" if result.ratio is None else f"{result.ratio:.2f}×"
+            log(
+                f"   ours {result.ours if result.ours is None else round(result.ours, 1)} {result.unit}, "
+                f"baseline {result.baseline if result.baseline is None else round(result.baseline, 1)} "
+                f"{result.unit}, ratio {ratio}, target {result.target_text}: "
+                f"{verdict(result)}"
+                f" ({time.perf_counter() - started:.0f}s)"
+            )
+            for note in result.notes:
+                log(f"   - {note}")
+    info = report.machine(url)
+    data = dict(vars(dataset))
+    data.pop("tokens", None)
+    data["main_debts"] = round(scale.debts * scale.main_share)
+    payload = {
+        "scale": scale.name,
+        "machine": info,
+        "dataset": data,
+        "results": [r.as_dict() for r in results],
+    }
+    report.write_json(HERE / "results" / "latest.json", payload)
+    if not args.no_markdown:
+        # Only the full scale makes claims; a CI smoke run must not overwrite the committed figures.
+        md = HERE / "RESULTS.md" if scale.name == "full" else HERE / "results" / f"RESULTS-{scale.name}.md"
+        md.write_text(report.markdown(scale.name, info, data, results, PREFACE))
+        log(f"wrote {md.relative_to(HERE.parent)} and benchmarks/results/latest.json")
+    failed = [r.name for r in results if not r.correct]
+    missed = [r.name for r in results if r.passed is False]
+    if missed:
+        log(f"timing targets missed (reported, not fatal): {', '.join(missed)}")
+    if failed:
+        log(f"CORRECTNESS FAILED: {', '.join(failed)}")
+        return 1
+    log("all correctness checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

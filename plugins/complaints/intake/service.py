@@ -1,0 +1,284 @@
+"""Receiving a complaint (public page or staff channel), the timeline, and the public status lookup."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import current_app
+
+from core.extensions import db
+from core.plugins import plugin_enabled
+from core.rules import credit_code
+from core.tenancy.models import NodeKind, TenantNode
+from core.tenancy.plans import plan_for
+from core.tenancy.service import find_by_code
+from plugins.complaints.intake import matching, security, workdays
+from plugins.complaints.models import (
+    Channel,
+    Complaint,
+    ComplaintAttachment,
+    ComplaintStep,
+    ConfidentialNote,
+    Status,
+)
+
+PLUGIN = "complaints"
+SIZES = {"medium": "中型", "small": "小型", "micro": "微型", "large": "大型"}
+CATEGORIES = {"goods": "货物", "works": "工程", "services": "服务"}
+MAX_AMOUNT = Decimal("9999999999999.99")
+_PHONE = re.compile(r"^[0-9+\-\s()]{7,20}$")
+
+
+class IntakeRefused(ValueError):
+    """Input refused: ``errors`` maps fields to Chinese messages; ``status`` is the HTTP code."""
+
+    def __init__(self, errors: dict[str, list[str]], status: int = 422) -> None:
+        super().__init__("intake refused")
+        self.errors = errors
+        self.status = status
+
+
+def today() -> dt.date:
+    from core.jobs.schedule import local_now
+
+    return local_now(current_app).date()
+
+
+def public_jurisdiction(code: str) -> TenantNode | None:
+    """The jurisdiction behind a public URL or body, or None if unknown, inactive or without the plugin."""
+    node = find_by_code((code or "").strip()[:120])
+    if node is None or node.kind != NodeKind.JURISDICTION or not node.active:
+        return None
+    return node if plugin_enabled(PLUGIN, node) else None
+
+
+def unit_choices(jurisdiction_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        db.select(TenantNode.id, TenantNode.name).where(
+            TenantNode.jurisdiction_id == jurisdiction_id, TenantNode.active.is_(True)
+        )
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def suggest_units(jurisdiction_id: int, query: str, limit: int = 5) -> list[tuple[int, str, float]]:
+    return matching.suggest(query, unit_choices(jurisdiction_id), limit=limit)
+
+
+def _text(data: dict, name: str, errors: dict, label: str, max_len: int, required: bool = True) -> str:
+    value = data.get(name)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        errors.setdefault(name, []).append(f"请填写{label}")
+    elif len(value) > max_len:
+        errors.setdefault(name, []).append(f"{label}不能超过{max_len}个字")
+    return value
+
+
+def parse_amount(raw: Any) -> Decimal:
+    if isinstance(raw, bool | float):
+        raise ValueError('金额请以字符串填写，例如 "12345.67"')
+    try:
+        value = Decimal(str(raw).replace(",", "").replace("，", "").strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError("金额格式不正确") from exc
+    if not value.is_finite() or value <= 0:
+        raise ValueError("金额必须大于0")
+    if value > MAX_AMOUNT:
+        raise ValueError("金额过大")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("金额最多保留两位小数")
+    return value.quantize(Decimal("0.01"))
+
+
+def clean_complaint(data: dict) -> dict:
+    """Check and normalise the fields of a complaint; raise ``IntakeRefused`` naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {
+        "creditor_name": _text(data, "creditor_name", errors, "企业名称", 200),
+        "contact_name": _text(data, "contact_name", errors, "联系人", 100),
+        "contact_phone": _text(data, "contact_phone", errors, "联系电话", 30),
+        "debtor_text": _text(data, "debtor", errors, "被投诉单位", 200),
+        "contract_no": _text(data, "contract_no", errors, "合同编号", 120, required=False) or None,
+        "contract_name": _text(data, "contract_name", errors, "合同名称", 300, required=False) or None,
+        "description": _text(data, "description", errors, "情况说明", 5000),
+        "retaliation": _text(data, "retaliation", errors, "打击报复情况", 2000, required=False),
+        "source_ref": _text(data, "source_ref", errors, "来源编号", 200, required=False) or None,
+    }
+    code = credit_code.check(str(data.get("creditor_code") or ""))
+    if not code.valid or not code.checksum_ok:
+        errors.setdefault("creditor_code", []).append(code.message or "统一社会信用代码无效")
+    out["creditor_code"] = code.code
+    size = str(data.get("creditor_size") or "small")
+    if size not in SIZES:
+        errors.setdefault("creditor_size", []).append("企业规模应为中型、小型、微型或大型")
+    out["creditor_size"] = size
+    category = str(data.get("category") or "")
+    if category not in CATEGORIES:
+        errors.setdefault("category", []).append("款项类型应为货物、工程或服务")
+    out["category"] = category
+    if out["contact_phone"] and (
+        not _PHONE.match(out["contact_phone"]) or len(security.phone_digits(out["contact_phone"])) < 7
+    ):
+        errors.setdefault("contact_phone", []).append("联系电话格式不正确")
+    try:
+        out["amount"] = parse_amount(data.get("amount"))
+    except ValueError as exc:
+        errors.setdefault("amount", []).append(str(exc))
+    if errors:
+        raise IntakeRefused(errors)
+    return out
+
+
+def decode_json_attachments(items: Any) -> list[tuple[str, bytes]]:
+    """JSON clients send ``[{"filename": ..., "content_base64": ...}]``; the page sends multipart files."""
+    if not items:
+        return []
+    if not isinstance(items, list):
+        raise IntakeRefused({"attachments": ["附件格式不正确"]})
+    out = []
+    for item in items:
+        try:
+            out.append(
+                (str(item.get("filename") or "附件"), base64.b64decode(item["content_base64"], validate=True))
+            )
+        except (AttributeError, KeyError, TypeError, binascii.Error) as exc:
+            raise IntakeRefused({"attachments": ["附件内容不是有效的 base64"]}) from exc
+    return out
+
+
+def check_attachments(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes, str]]:
+    if len(files) > security.MAX_ATTACHMENTS:
+        raise IntakeRefused({"attachments": [f"附件最多{security.MAX_ATTACHMENTS}个"]})
+    out = []
+    for name, data in files:
+        if len(data) > security.MAX_ATTACHMENT_BYTES:
+            raise IntakeRefused(
+                {"attachments": [f"单个附件不能超过{security.MAX_ATTACHMENT_BYTES // 1048576}MB"]}, 413
+            )
+        sniffed = security.sniff(data)
+        if sniffed is None:
+            raise IntakeRefused({"attachments": [f"附件“{name[:60]}”不是 PDF、JPEG 或 PNG 文件"]})
+        content_type, ext = sniffed
+        base = re.sub(r"[^\w\u4e00-\u9fff.-]", "_", name.rsplit("/", 1)[-1])[:100] or "附件"
+        if not base.lower().endswith(ext) and not (ext == ".jpg" and base.lower().endswith(".jpeg")):
+            base += ext
+        out.append((base, data, content_type))
+    return out
+
+
+def record_step(complaint: Complaint, action: str, label: str, actor=None, note: str | None = None) -> None:
+    """Steps follow the case's unit (moved with it on transfer): whoever handles it sees its history."""
+    db.session.add(
+        ComplaintStep(
+            jurisdiction_id=complaint.jurisdiction_id,
+            unit_id=complaint.unit_id,
+            complaint_id=complaint.id,
+            action=action,
+            label=label,
+            note=note,
+            actor_id=getattr(actor, "id", None),
+            actor_name=getattr(actor, "label", None) or getattr(actor, "username", None) or "投诉人",
+        )
+    )
+
+
+def _unique_code() -> str:
+    for _ in range(10):
+        code = security.new_tracking_code()
+        exists = db.session.scalar(db.select(Complaint.id).where(Complaint.tracking_code == code))
+        if exists is None:
+            return code
+    raise RuntimeError("could not draw a free tracking code")  # 31^12 codes: practically unreachable
+
+
+def create_complaint(
+    jurisdiction: TenantNode,
+    clean: dict,
+    *,
+    channel: str = Channel.PUBLIC,
+    files: list[tuple[str, bytes, str]] = (),
+    actor=None,
+    received_on: dt.date | None = None,
+) -> Complaint:
+    """File a complaint at the jurisdiction node (the office), in the caller's scope."""
+    plan = plan_for(jurisdiction)
+    rules = plan.get("rules") or {}
+    received = received_on or today()
+    suggestions = suggest_units(jurisdiction.id, clean["debtor_text"], limit=1)
+    complaint = Complaint(
+        jurisdiction_id=jurisdiction.id,
+        unit_id=jurisdiction.id,
+        tracking_code=_unique_code(),
+        channel=channel,
+        status=Status.RECEIVED,
+        received_on=received,
+        transfer_due=workdays.add_working_days(
+            received, int(rules.get("complaint_transfer_working_days", 10))
+        ),
+        debtor_unit_id=suggestions[0][0] if suggestions and suggestions[0][2] >= 0.6 else None,
+        created_by_id=getattr(actor, "id", None),
+        **{k: v for k, v in clean.items() if k != "retaliation"},
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    for name, data, content_type in files:
+        db.session.add(
+            ComplaintAttachment(
+                jurisdiction_id=jurisdiction.id,
+                unit_id=jurisdiction.id,
+                complaint_id=complaint.id,
+                filename=name,
+                content_type=content_type,
+                size=len(data),
+                data=data,
+            )
+        )
+    if clean.get("retaliation"):
+        db.session.add(
+            ConfidentialNote(
+                jurisdiction_id=jurisdiction.id,
+                unit_id=jurisdiction.id,
+                complaint_id=complaint.id,
+                text=clean["retaliation"],
+            )
+        )
+    label = "网上提交投诉" if channel == Channel.PUBLIC else f"登记线索（来源：{complaint.channel_label}）"
+    record_step(complaint, "received", label, actor=actor)
+    db.session.flush()
+    return complaint
+
+
+def lookup(jurisdiction_id: int, code: str, last4: str) -> Complaint | None:
+    """The case for a tracking code and phone digits, or None — the same whichever of the two is wrong."""
+    code = security.normalize_code(code)
+    complaint = None
+    if security.CODE_PATTERN.match(code):
+        complaint = db.session.scalar(
+            db.select(Complaint).where(
+                Complaint.tracking_code == code, Complaint.jurisdiction_id == jurisdiction_id
+            )
+        )
+    # Compare even when the code is unknown, so timing does not tell which of the two was wrong.
+    phone = complaint.contact_phone if complaint is not None else "0000000000"
+    ok = security.last4_matches(phone, last4)
+    return complaint if complaint is not None and ok else None
+
+
+def public_status(complaint: Complaint) -> dict:
+    """Only status, dates and the published result text: nothing a leaked code could be mined for."""
+    return {
+        "tracking_code": complaint.tracking_code,
+        "status": complaint.status,
+        "status_label": complaint.status_label,
+        "received_on": complaint.received_on.isoformat(),
+        "transferred_on": complaint.transferred_on.isoformat() if complaint.transferred_on else None,
+        "answered_on": complaint.answered_on.isoformat() if complaint.answered_on else None,
+        "closed_on": complaint.closed_on.isoformat() if complaint.closed_on else None,
+        "result_text": complaint.result_text,
+    }

@@ -1,0 +1,37 @@
+"""Background jobs of the import workflow. They run in the uploader's scope (core's job runner sets it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.extensions import db
+from plugins.ledger.imports.models import ImportStatus, LedgerImport
+from plugins.ledger.imports.service import claim_commit, fail_import, parse_import, run_commit
+
+
+def ledger_parse(ctx, import_id: int) -> dict[str, Any]:
+    """Parse the upload into a preview; with ``dry_run=False`` commit it too when the file had no problems."""
+    imp = db.session.get(LedgerImport, import_id)
+    if imp is None or imp.status not in (ImportStatus.UPLOADED, ImportStatus.PARSING):
+        return {"skipped": True}
+    try:
+        imp = parse_import(imp, ctx)
+    except Exception as exc:
+        fail_import(import_id, f"解析失败：{exc}")
+        raise
+    result: dict[str, Any] = {"import_id": import_id, "status": imp.status, "counts": imp.counts}
+    if imp.status == ImportStatus.PREVIEWED:
+        ctx.progress(imp.rows_read, imp.rows_read, f"解析完成：读取 {imp.rows_read} 行")
+    if imp.status == ImportStatus.PREVIEWED and not imp.dry_run and not imp.file_issues:
+        claim_commit(imp)
+        result["commit"] = run_commit(import_id, actor=ctx.user, ctx=ctx)
+        result["status"] = ImportStatus.COMMITTED.value
+    return result
+
+
+def ledger_commit(ctx, import_id: int) -> dict[str, Any]:
+    """Apply the previewed new and changed rows in one transaction (all or nothing)."""
+    return run_commit(import_id, actor=ctx.user, ctx=ctx)
+
+
+JOBS = {"ledger_parse": ledger_parse, "ledger_commit": ledger_commit}

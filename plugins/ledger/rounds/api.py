@@ -1,0 +1,542 @@
+"""/api/v1/ledger: rounds, the board, submissions and zero reports, sign-off, reopening, diffs, flags,
+roll-ups and the .xlsx export."""
+
+from __future__ import annotations
+
+from flask import Response, g
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from core.api.base import ApiError, Blueprint, PageArgs, get_or_404, paginate
+from core.auth.context import current_user
+from core.auth.permissions import permission
+from core.extensions import db
+from core.models.base import utcnow
+from core.tenancy.models import TenantNode
+from plugins.ledger.rounds import rollup as rollups
+from plugins.ledger.rounds import service
+from plugins.ledger.rounds.export import export_ledger, export_rollup, export_submissions
+from plugins.ledger.rounds.models import (
+    ACTIVE_SUBMISSION,
+    Flag,
+    FlagKind,
+    FlagStatus,
+    LedgerRound,
+    Submission,
+)
+
+blp = Blueprint(
+    "ledger-rounds",
+    __name__,
+    url_prefix="/ledger",
+    description="台账填报轮次、报送与零报告、负责人签认、退回、比对、瞒报漏报提示、汇总与导出",
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- Schemas -----------------------------------------------------------------------------------------
+
+
+class RoundCreateSchema(Schema):
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"example": "2023年台账摸排"}
+    )
+    as_of = fields.Date(load_default=None, metadata={"description": "统计截止日期（默认今天）"})
+    deadline = fields.Date(
+        load_default=None, metadata={"description": "报送截止日期（默认取工作方案的台账完成时限）"}
+    )
+    unit_ids = fields.List(
+        fields.Integer(),
+        load_default=None,
+        metadata={"description": "报送单位（默认：所辖乡镇、部门、事业单位、国企）"},
+    )
+
+
+class RoundSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    as_of = fields.Date()
+    deadline = fields.Date()
+    status = fields.String()
+    status_label = fields.String()
+    office_id = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class SubmitSchema(Schema):
+    unit_id = fields.Integer(load_default=None, metadata={"description": "报送单位（默认：本人所在单位）"})
+    zero = fields.Boolean(load_default=False, metadata={"description": "零报告（无拖欠）"})
+    statement = fields.String(
+        load_default=None, validate=validate.Length(max=2000), metadata={"description": "情况说明"}
+    )
+
+
+class SubmissionSchema(Schema):
+    id = fields.Integer()
+    round_id = fields.Integer()
+    unit_id = fields.Integer()
+    unit_name = fields.Function(lambda s: s.unit.name)
+    status = fields.String()
+    status_label = fields.String()
+    zero = fields.Boolean()
+    statement = fields.String(allow_none=True)
+    row_count = fields.Integer()
+    total_owed = fields.Decimal(as_string=True, places=2)
+    total_paid = fields.Decimal(as_string=True, places=2)
+    total_outstanding = fields.Decimal(as_string=True, places=2)
+    submitted_at = fields.DateTime()
+    submitted_by_name = fields.String(allow_none=True)
+    late = fields.Boolean()
+    signed_at = fields.DateTime(allow_none=True)
+    signed_by_name = fields.String(allow_none=True)
+    signoff_comment = fields.String(allow_none=True)
+    reopened_at = fields.DateTime(allow_none=True)
+    reopen_reason = fields.String(allow_none=True)
+
+
+class SubmissionDetailSchema(SubmissionSchema):
+    rows = fields.List(fields.Dict(), metadata={"description": "报送时的台账快照（不可更改）"})
+
+
+class SignoffSchema(Schema):
+    comment = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class ReopenSchema(Schema):
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=2000), metadata={"description": "退回原因"}
+    )
+
+
+class FlagQuerySchema(PageArgs):
+    round = fields.Integer(load_default=None)
+    unit = fields.Integer(load_default=None)
+    kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in FlagKind]))
+    status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in FlagStatus]))
+
+
+class FlagSchema(Schema):
+    id = fields.Integer()
+    round_id = fields.Integer()
+    round_name = fields.Function(lambda f: f.round.name)
+    unit_id = fields.Integer()
+    unit_name = fields.Function(lambda f: f.unit.name)
+    submission_id = fields.Integer(allow_none=True)
+    debt_id = fields.Integer()
+    kind = fields.String()
+    kind_label = fields.String()
+    details = fields.Dict()
+    status = fields.String()
+    status_label = fields.String()
+    resolution_note = fields.String(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    resolved_by_name = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ResolveSchema(Schema):
+    note = fields.String(
+        required=True, validate=validate.Length(min=1, max=2000), metadata={"description": "核实处理情况"}
+    )
+
+
+class DiffQuerySchema(Schema):
+    unit = fields.Integer(load_default=None)
+    against = fields.Integer(
+        load_default=None, metadata={"description": "对比的轮次（默认：该单位上一次报送）"}
+    )
+
+
+class SummaryQuerySchema(Schema):
+    by = fields.String(load_default="unit", validate=validate.OneOf(list(rollups.DIMENSIONS)))
+    unit = fields.Integer(
+        load_default=None, metadata={"description": "按单位汇总时的上级单位（默认：本人所在层级）"}
+    )
+
+
+class ExportQuerySchema(Schema):
+    by = fields.String(
+        load_default="ledger",
+        validate=validate.OneOf(["ledger", *rollups.DIMENSIONS]),
+        metadata={"description": "ledger 为完整台账，其余为汇总维度"},
+    )
+    unit = fields.Integer(load_default=None)
+    round = fields.Integer(load_default=None, metadata={"description": "导出某一轮次各单位报送的台账快照"})
+    as_of = fields.Date(
+        load_default=None, metadata={"description": "标题中的截至日期（默认今天或轮次的统计截止日期）"}
+    )
+
+
+# --- Helpers -----------------------------------------------------------------------------------------
+
+
+def domain(func):
+    """Turn the service's refusals into JSON errors naming the field."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except service.RoundError as exc:
+            raise ApiError(
+                exc.status, exc.message, {exc.field: [exc.message]} if exc.field else None
+            ) from exc
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    wrapper.__dict__.update(func.__dict__)
+    return wrapper
+
+
+def visible_unit(unit_id: int) -> TenantNode:
+    """A unit through the isolation filter: one outside the caller's subtrees does not exist (404)."""
+    unit = db.session.scalar(db.select(TenantNode).where(TenantNode.id == unit_id))
+    if unit is None:
+        raise ApiError(404, "单位不存在")
+    return unit
+
+
+def home_unit() -> TenantNode:
+    """Where the caller stands: the jurisdiction for office-wide roles, else their first unit."""
+    principal = g.principal
+    if principal.scope.whole_jurisdiction and principal.jurisdiction is not None:
+        return principal.jurisdiction
+    for _role, node in principal.role_nodes:
+        if node is not None:
+            return node
+    raise ApiError(404, "单位不存在")
+
+
+def require_at(perm: str, node: TenantNode | None) -> None:
+    if node is None or not g.principal.can_at(perm, node):
+        raise ApiError(403, "您在该单位没有此操作的权限")
+
+
+def submitting_unit(rnd: LedgerRound, unit_id: int | None) -> TenantNode:
+    if unit_id is not None:
+        unit = visible_unit(unit_id)
+        require_at("ledger.submit", unit)
+        return unit
+    in_round = {ru.unit_id: ru.unit for ru in service.round_units(rnd)}
+    for _role, node in g.principal.role_nodes:
+        if node is not None and node.id in in_round and g.principal.can_at("ledger.submit", node):
+            return in_round[node.id]
+    raise ApiError(422, errors={"unit_id": ["请指定报送单位"]})
+
+
+def round_json(rnd: LedgerRound) -> dict:
+    return RoundSchema().dump(rnd)
+
+
+def board_json(rnd: LedgerRound) -> dict:
+    b = service.board(rnd)
+    sub_schema = SubmissionSchema()
+    return {
+        "round": round_json(rnd),
+        "counts": b.counts,
+        "amounts": {k: f"{v:.2f}" for k, v in b.amounts.items()},
+        "units": [
+            {
+                "unit_id": r.unit.id,
+                "unit_name": r.unit.name,
+                "kind": r.unit.kind,
+                "kind_label": r.unit.kind_label,
+                "state": r.state,
+                "state_label": r.state_label,
+                "late": r.late,
+                "overdue": r.overdue,
+                "reopened": r.reopened,
+                "submission": sub_schema.dump(r.submission) if r.submission is not None else None,
+            }
+            for r in b.rows
+        ],
+    }
+
+
+def diff_json(rnd: LedgerRound, unit_id: int | None, against_id: int | None) -> dict:
+    against = get_or_404(LedgerRound, against_id) if against_id is not None else None
+    if unit_id is not None:
+        visible_unit(unit_id)
+    stmt = db.select(Submission).where(
+        Submission.round_id == rnd.id, Submission.status.in_(ACTIVE_SUBMISSION)
+    )
+    if unit_id is not None:
+        stmt = stmt.where(Submission.unit_id == unit_id)
+    units = []
+    for sub in db.session.scalars(stmt.order_by(Submission.unit_id)).unique():
+        if against is not None:
+            old = service.active_submission(against.id, sub.unit_id)
+        else:
+            old = service.previous_submission(rnd, sub.unit_id)
+        result = service.diff_rows(old.rows if old else [], sub.rows)
+        units.append(
+            {
+                "unit_id": sub.unit_id,
+                "unit_name": sub.unit.name,
+                "submission_id": sub.id,
+                "against_round_id": old.round_id if old else None,
+                "against_submission_id": old.id if old else None,
+                **result,
+            }
+        )
+    return {"round": round_json(rnd), "against": round_json(against) if against else None, "units": units}
+
+
+def summary_parent(unit_id: int | None) -> TenantNode:
+    return visible_unit(unit_id) if unit_id is not None else home_unit()
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    from urllib.parse import quote
+
+    response = Response(data, mimetype=XLSX)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=ledger.xlsx; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+def build_export(args: dict) -> tuple[bytes, str]:
+    """The workbook for GET export.xlsx and the UI's download button."""
+    jurisdiction = g.principal.jurisdiction
+    if jurisdiction is None:
+        raise ApiError(404)
+    reporter = summary_parent(args.get("unit"))
+    today = service.local_now().date()
+    if args.get("round") is not None:
+        rnd = get_or_404(LedgerRound, args["round"])
+        subs = db.session.scalars(
+            db.select(Submission)
+            .where(Submission.round_id == rnd.id, Submission.status.in_(ACTIVE_SUBMISSION))
+            .order_by(Submission.unit_id)
+        ).unique()
+        rows = [row for sub in subs for row in sub.rows]
+        as_of = args.get("as_of") or rnd.as_of
+        data = export_submissions(rows, jurisdiction=jurisdiction, reporter=reporter, as_of=as_of)
+        return data, f"{rnd.name}台账（截至{as_of:%Y%m%d}）.xlsx"
+    as_of = args.get("as_of") or today
+    by = args.get("by") or "ledger"
+    if by == "ledger":
+        parent = reporter if args.get("unit") is not None else None
+        data = export_ledger(
+            rollups.ledger_debts(parent), jurisdiction=jurisdiction, reporter=reporter, as_of=as_of
+        )
+        return data, f"拖欠中小企业账款台账（截至{as_of:%Y%m%d}）.xlsx"
+    result = rollups.rollup(by, reporter if by == "unit" else None)
+    data = export_rollup(result, jurisdiction=jurisdiction, reporter=reporter, as_of=as_of)
+    return data, f"拖欠中小企业账款汇总表{result.label}（截至{as_of:%Y%m%d}）.xlsx"
+
+
+# --- Rounds ------------------------------------------------------------------------------------------
+
+
+@blp.route("/rounds")
+class RoundList(MethodView):
+    @permission("ledger.read")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, RoundSchema(many=True))
+    def get(self, args):
+        """填报轮次列表（单位用户只看到本单位参与的轮次）"""
+        stmt = db.select(LedgerRound).order_by(LedgerRound.as_of.desc(), LedgerRound.id.desc())
+        rows, headers = paginate(stmt, args)
+        return rows, 200, headers
+
+    @permission("ledger.rounds.manage")
+    @blp.arguments(RoundCreateSchema)
+    @blp.response(201, RoundSchema)
+    @domain
+    def post(self, data):
+        """开启填报轮次：名称、统计截止日期、报送截止日期（默认取工作方案时限）、报送单位（默认全部）"""
+        office = g.principal.jurisdiction
+        if office is None:
+            raise ApiError(404)
+        require_at("ledger.rounds.manage", office)
+        units = [visible_unit(i) for i in data["unit_ids"]] if data.get("unit_ids") is not None else None
+        rnd = service.open_round(
+            office,
+            name=data["name"],
+            as_of=data.get("as_of"),
+            deadline=data.get("deadline"),
+            units=units,
+            actor=current_user(),
+        )
+        db.session.commit()
+        return rnd, 201, {"Location": f"/api/v1/ledger/rounds/{rnd.id}"}
+
+
+@blp.route("/rounds/<int:round_id>")
+class RoundItem(MethodView):
+    @permission("ledger.read")
+    @blp.response(200, RoundSchema)
+    def get(self, round_id):
+        """查看填报轮次"""
+        return get_or_404(LedgerRound, round_id)
+
+
+@blp.route("/rounds/<int:round_id>/board")
+class RoundBoard(MethodView):
+    @permission("ledger.read")
+    def get(self, round_id):
+        """报送进度看板：各单位已报送 / 已签认 / 逾期报送 / 未报送，笔数与金额"""
+        return board_json(get_or_404(LedgerRound, round_id))
+
+
+@blp.route("/rounds/<int:round_id>/submissions")
+class RoundSubmissions(MethodView):
+    @permission("ledger.read")
+    @blp.response(200, SubmissionSchema(many=True))
+    def get(self, round_id):
+        """本轮全部报送记录（含被退回的历史记录）"""
+        rnd = get_or_404(LedgerRound, round_id)
+        return list(
+            db.session.scalars(
+                db.select(Submission).where(Submission.round_id == rnd.id).order_by(Submission.id)
+            ).unique()
+        )
+
+    @permission("ledger.submit")
+    @blp.arguments(SubmitSchema)
+    @blp.response(201, SubmissionDetailSchema)
+    @domain
+    def post(self, data, round_id):
+        """报送本单位台账（系统自动固化未清偿欠款快照并锁定），或以 zero=true 报送零报告（须附说明）"""
+        rnd = get_or_404(LedgerRound, round_id)
+        unit = submitting_unit(rnd, data.get("unit_id"))
+        sub = service.submit(
+            rnd, unit, actor=current_user(), zero=data["zero"], statement=data.get("statement")
+        )
+        db.session.commit()
+        return sub, 201, {"Location": f"/api/v1/ledger/submissions/{sub.id}"}
+
+
+@blp.route("/rounds/<int:round_id>/diff")
+class RoundDiff(MethodView):
+    @permission("ledger.read")
+    @blp.arguments(DiffQuerySchema, location="query")
+    def get(self, args, round_id):
+        """与上一轮（或指定轮次）比对：各单位新增、消失、金额变化的欠款"""
+        rnd = get_or_404(LedgerRound, round_id)
+        return diff_json(rnd, args.get("unit"), args.get("against"))
+
+
+# --- Submissions -------------------------------------------------------------------------------------
+
+
+@blp.route("/submissions/<int:submission_id>")
+class SubmissionItem(MethodView):
+    @permission("ledger.read")
+    @blp.response(200, SubmissionDetailSchema)
+    def get(self, submission_id):
+        """查看报送的台账快照"""
+        return get_or_404(Submission, submission_id)
+
+
+@blp.route("/submissions/<int:submission_id>/signoff")
+class SubmissionSignoff(MethodView):
+    @permission("ledger.signoff")
+    @blp.arguments(SignoffSchema)
+    @blp.response(200, SubmissionSchema)
+    @domain
+    def post(self, data, submission_id):
+        """单位负责人签认（签认后报送才算完成）"""
+        sub = get_or_404(Submission, submission_id)
+        require_at("ledger.signoff", sub.unit)
+        service.signoff(sub, actor=current_user(), comment=data.get("comment"))
+        db.session.commit()
+        return sub
+
+
+@blp.route("/submissions/<int:submission_id>/reopen")
+class SubmissionReopen(MethodView):
+    @permission("ledger.rounds.manage")
+    @blp.arguments(ReopenSchema)
+    @blp.response(200, SubmissionSchema)
+    @domain
+    def post(self, data, submission_id):
+        """清欠办退回已报送的台账（须写明原因，记入变更历史），单位可重新报送"""
+        sub = get_or_404(Submission, submission_id)
+        require_at("ledger.rounds.manage", sub.round.office)
+        service.reopen(sub, reason=data["reason"], actor=current_user())
+        db.session.commit()
+        return sub
+
+
+# --- Flags -------------------------------------------------------------------------------------------
+
+
+@blp.route("/flags")
+class FlagList(MethodView):
+    @permission("ledger.flags.read")
+    @blp.arguments(FlagQuerySchema, location="query")
+    @blp.response(200, FlagSchema(many=True))
+    def get(self, args):
+        """瞒报漏报提示（可按轮次、单位、类型、状态筛选）"""
+        stmt = db.select(Flag).order_by(Flag.status.desc(), Flag.id.desc())
+        if args.get("round"):
+            stmt = stmt.where(Flag.round_id == args["round"])
+        if args.get("unit"):
+            unit = visible_unit(args["unit"])
+            stmt = stmt.where(
+                Flag.unit_id.in_(db.select(TenantNode.id).where(TenantNode.path.startswith(unit.path)))
+            )
+        if args.get("kind"):
+            stmt = stmt.where(Flag.kind == args["kind"])
+        if args.get("status"):
+            stmt = stmt.where(Flag.status == args["status"])
+        rows, headers = paginate(stmt, args)
+        return rows, 200, headers
+
+
+@blp.route("/flags/<int:flag_id>/resolve")
+class FlagResolve(MethodView):
+    @permission("ledger.rounds.manage")
+    @blp.arguments(ResolveSchema)
+    @blp.response(200, FlagSchema)
+    def post(self, data, flag_id):
+        """核实并关闭一条提示（须写明处理情况）"""
+        flag = get_or_404(Flag, flag_id)
+        resolve_flag(flag, data["note"])
+        db.session.commit()
+        return flag
+
+
+def resolve_flag(flag: Flag, note: str) -> Flag:
+    from core.services import history
+
+    require_at("ledger.rounds.manage", flag.round.office)
+    if flag.status == FlagStatus.RESOLVED:
+        raise ApiError(409, "该提示已处理")
+    note = (note or "").strip()
+    if not note:
+        raise ApiError(422, errors={"note": ["请填写核实处理情况"]})
+    user = current_user()
+    flag.status = FlagStatus.RESOLVED
+    flag.resolution_note = note
+    flag.resolved_at = utcnow()
+    flag.resolved_by_id = user.id
+    flag.resolved_by_name = user.label
+    db.session.flush()
+    history.record(flag, "flag_resolved", after={"status": flag.status}, actor=user, note=note)
+    return flag
+
+
+# --- Roll-ups and export -----------------------------------------------------------------------------
+
+
+@blp.route("/summary")
+class Summary(MethodView):
+    @permission("ledger.read")
+    @blp.arguments(SummaryQuerySchema, location="query")
+    def get(self, args):
+        """台账汇总：按单位（含下级，国企集团含子公司）、债务人类型、类别、状态、来源、发生月份"""
+        parent = summary_parent(args.get("unit")) if args["by"] == "unit" else None
+        return rollups.rollup(args["by"], parent).as_dict()
+
+
+@blp.route("/export.xlsx")
+class Export(MethodView):
+    @permission("ledger.read")
+    @blp.arguments(ExportQuerySchema, location="query")
+    def get(self, args):
+        """导出 Excel：完整台账或任一汇总表（标题行、单位：万元、合计行），或某轮次报送快照"""
+        data, filename = build_export(args)
+        return xlsx_response(data, filename)

@@ -1,0 +1,514 @@
+"""Rounds, submissions, sign-off, locks and reopening, the board and snapshot diffs.
+
+Everything runs under the caller's tenant scope (the automatic filter), so a function here never sees a
+unit the caller cannot see. Views and jobs commit; these functions only flush.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import and_, or_
+
+from core.extensions import db
+from core.models.base import utcnow
+from core.models.debt import Debt
+from core.rules.status import OPEN_STATUSES
+from core.services import history
+from core.tenancy.models import NodeKind, TenantNode
+from core.tenancy.plans import deadline as plan_deadline
+from core.tenancy.plans import plan_for
+from plugins.ledger.rounds.models import (
+    ACTIVE_SUBMISSION,
+    LedgerRound,
+    RoundStatus,
+    RoundUnit,
+    Submission,
+    SubmissionStatus,
+)
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+# Units that report a ledger of their own by default. Subsidiaries roll up into their SOE group's ledger
+# (the group answers for the whole company) but may be added to a round explicitly.
+REPORTING_KINDS = (NodeKind.TOWNSHIP, NodeKind.DEPARTMENT, NodeKind.INSTITUTION, NodeKind.SOE)
+OPEN_STATUS_VALUES = sorted(s.value for s in OPEN_STATUSES)
+
+
+class RoundError(Exception):
+    """A domain refusal: ``status`` is the HTTP status the API answers with, ``field`` the offending input."""
+
+    def __init__(self, message: str, status: int = 409, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = field
+
+
+# --- Time --------------------------------------------------------------------------------------------
+
+
+def local_now() -> dt.datetime:
+    """The office's wall clock (Beijing time by default): deadlines are local dates."""
+    if has_app_context():
+        from core.jobs.schedule import local_now as _local_now
+
+        return _local_now(current_app)
+    return dt.datetime.now()
+
+
+def local_date(stamp: dt.datetime) -> dt.date:
+    """The local date of a stored (naive UTC) timestamp."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo((current_app.config.get("TIMEZONE") if has_app_context() else None) or "Asia/Shanghai")
+    return stamp.replace(tzinfo=dt.UTC).astimezone(zone).date()
+
+
+# --- Rounds ------------------------------------------------------------------------------------------
+
+
+def default_deadline(office: TenantNode) -> dt.date | None:
+    return plan_deadline(plan_for(office), "ledger_complete")
+
+
+def default_scope(office: TenantNode) -> list[TenantNode]:
+    """Every active reporting unit below ``office`` that is not itself inside another reporting unit.
+
+    A township's institutions are in the township's ledger; counting them again as units of their own would
+    report their debts twice. Halted SOEs are outside the campaign.
+    """
+    nodes = list(
+        db.session.scalars(
+            db.select(TenantNode)
+            .where(
+                TenantNode.path.startswith(office.path),
+                TenantNode.id != office.id,
+                TenantNode.active.is_(True),
+                TenantNode.halted.is_(False),
+                TenantNode.kind.in_([k.value for k in REPORTING_KINDS]),
+            )
+            .order_by(TenantNode.path)
+        )
+    )
+    chosen: list[TenantNode] = []
+    for node in nodes:  # sorted by path, so an ancestor comes before its descendants
+        if not any(node.path.startswith(parent.path) for parent in chosen):
+            chosen.append(node)
+    return sorted(chosen, key=lambda n: (n.sort_order, n.path))
+
+
+def open_round(
+    office: TenantNode,
+    *,
+    name: str,
+    as_of: dt.date | None = None,
+    deadline: dt.date | None = None,
+    units: list[TenantNode] | None = None,
+    actor=None,
+) -> LedgerRound:
+    as_of = as_of or local_now().date()
+    deadline = deadline or default_deadline(office)
+    if deadline is None:
+        raise RoundError("工作方案未规定台账完成时限，请填写报送截止日期", 422, "deadline")
+    if deadline < as_of:
+        raise RoundError("报送截止日期不能早于统计截止日期", 422, "deadline")
+    if units is None:
+        units = default_scope(office)
+    outside = [u.name for u in units if not u.path.startswith(office.path) or u.id == office.id]
+    if outside:
+        raise RoundError("以下单位不在本级管辖范围内：" + "、".join(outside), 422, "unit_ids")
+    if not units:
+        raise RoundError("没有需要报送的单位", 422, "unit_ids")
+    rnd = LedgerRound(
+        jurisdiction_id=office.jurisdiction_id,
+        office_id=office.id,
+        name=name.strip(),
+        as_of=as_of,
+        deadline=deadline,
+        status=RoundStatus.OPEN,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(rnd)
+    db.session.flush()
+    seen: set[int] = set()
+    for unit in units:
+        if unit.id in seen:
+            continue
+        seen.add(unit.id)
+        db.session.add(RoundUnit(jurisdiction_id=unit.jurisdiction_id, unit_id=unit.id, round_id=rnd.id))
+    db.session.flush()
+    history.record(
+        rnd,
+        "round_opened",
+        after=history.snapshot(rnd) | {"unit_ids": sorted(seen)},
+        actor=actor,
+        unit_id=office.id,
+    )
+    return rnd
+
+
+def round_units(rnd: LedgerRound) -> list[RoundUnit]:
+    return list(
+        db.session.scalars(
+            db.select(RoundUnit)
+            .join(TenantNode, TenantNode.id == RoundUnit.unit_id)
+            .where(RoundUnit.round_id == rnd.id)
+            .order_by(TenantNode.sort_order, TenantNode.path)
+        )
+    )
+
+
+def round_unit(rnd: LedgerRound, unit_id: int) -> RoundUnit | None:
+    return db.session.scalar(
+        db.select(RoundUnit).where(RoundUnit.round_id == rnd.id, RoundUnit.unit_id == unit_id)
+    )
+
+
+def active_submission(round_id: int, unit_id: int) -> Submission | None:
+    return db.session.scalar(
+        db.select(Submission)
+        .where(
+            Submission.round_id == round_id,
+            Submission.unit_id == unit_id,
+            Submission.status.in_(ACTIVE_SUBMISSION),
+        )
+        .order_by(Submission.id.desc())
+    )
+
+
+# --- Snapshots ---------------------------------------------------------------------------------------
+
+
+def coverage_condition(rnd: LedgerRound, unit: TenantNode):
+    """Which debtor units a unit's ledger covers: its subtree, less the subtrees of descendants that
+    report in the same round themselves (so no debt is counted in two ledgers)."""
+    own_reporters = list(
+        db.session.scalars(
+            db.select(TenantNode.path)
+            .join(RoundUnit, RoundUnit.unit_id == TenantNode.id)
+            .where(
+                RoundUnit.round_id == rnd.id,
+                TenantNode.path.startswith(unit.path),
+                TenantNode.id != unit.id,
+            )
+        )
+    )
+    subtree = db.select(TenantNode.id).where(TenantNode.path.startswith(unit.path))
+    for path in own_reporters:
+        subtree = subtree.where(~TenantNode.path.startswith(path))
+    return Debt.unit_id.in_(subtree)
+
+
+def _money(value) -> str:
+    return f"{Decimal(value or 0).quantize(CENT):.2f}"
+
+
+def snapshot_row(debt: Debt) -> dict[str, Any]:
+    """The key fields of a debt as reported; amounts as strings (Decimal, never floats)."""
+    return {
+        "debt_id": debt.id,
+        "unit_id": debt.unit_id,
+        "unit_name": debt.unit.name,
+        "creditor_name": debt.creditor.name,
+        "credit_code": debt.creditor.credit_code,
+        "project_name": debt.project_name,
+        "contract_no": debt.contract_no,
+        "category": debt.category,
+        "source": debt.source,
+        "status": debt.status,
+        "origin_date": debt.origin_date.isoformat() if debt.origin_date else None,
+        "due_date": debt.due_date.isoformat() if debt.due_date else None,
+        "overdue_days": debt.overdue_days or 0,
+        "amount_owed": _money(debt.amount_owed),
+        "undisputed_amount": _money(debt.undisputed_amount),
+        "disputed_amount": _money(debt.disputed_amount),
+        "paid_amount": _money(debt.paid_amount),
+        "outstanding": _money(debt.outstanding),
+        "migrant_wages": bool(debt.migrant_wages),
+    }
+
+
+def open_debts(rnd: LedgerRound, unit: TenantNode) -> list[Debt]:
+    return list(
+        db.session.scalars(
+            db.select(Debt)
+            .where(coverage_condition(rnd, unit), Debt.status.in_(OPEN_STATUS_VALUES))
+            .order_by(Debt.unit_id, Debt.id)
+        ).unique()
+    )
+
+
+# --- Submitting, signing, reopening ----------------------------------------------------------------
+
+
+def submit(
+    rnd: LedgerRound,
+    unit: TenantNode,
+    *,
+    actor=None,
+    zero: bool = False,
+    statement: str | None = None,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Freeze the unit's ledger for the round (or its zero report); refused while one is already in."""
+    if rnd.status != RoundStatus.OPEN:
+        raise RoundError("本轮填报已结束，不能再报送")
+    if round_unit(rnd, unit.id) is None:
+        raise RoundError("该单位不在本轮报送范围内", 422, "unit_id")
+    existing = active_submission(rnd.id, unit.id)
+    if existing is not None:
+        raise RoundError(
+            f"{unit.name}本轮台账已于{_cn(existing.submitted_at)}报送并锁定；如需更正，请联系清欠办退回后重新报送"
+        )
+    debts = open_debts(rnd, unit)
+    if zero:
+        if debts:
+            raise RoundError(
+                f"系统中{unit.name}仍有 {len(debts)} 笔未清偿欠款，不能报送零报告（无拖欠）", 422, "zero"
+            )
+        if not (statement or "").strip():
+            raise RoundError("零报告须填写情况说明", 422, "statement")
+    rows = [snapshot_row(d) for d in debts]
+    now = now or utcnow()
+    sub = Submission(
+        jurisdiction_id=unit.jurisdiction_id,
+        unit_id=unit.id,
+        round_id=rnd.id,
+        status=SubmissionStatus.SUBMITTED,
+        zero=zero,
+        statement=(statement or "").strip() or None,
+        rows=rows,
+        row_count=len(rows),
+        total_owed=sum((Decimal(r["amount_owed"]) for r in rows), ZERO),
+        total_paid=sum((Decimal(r["paid_amount"]) for r in rows), ZERO),
+        total_outstanding=sum((Decimal(r["outstanding"]) for r in rows), ZERO),
+        submitted_at=now,
+        submitted_by_id=getattr(actor, "id", None),
+        submitted_by_name=_name(actor),
+        late=local_date(now) > rnd.deadline,
+    )
+    db.session.add(sub)
+    db.session.flush()
+    history.record(
+        sub,
+        "zero_report_submitted" if zero else "ledger_submitted",
+        after={
+            "round_id": rnd.id,
+            "row_count": sub.row_count,
+            "total_outstanding": _money(sub.total_outstanding),
+            "late": sub.late,
+        },
+        actor=actor,
+        note=sub.statement,
+    )
+    from plugins.ledger.rounds.flags import compute_flags
+
+    compute_flags(sub)
+    return sub
+
+
+def signoff(sub: Submission, *, actor=None, comment: str | None = None) -> Submission:
+    if sub.status == SubmissionStatus.SIGNED:
+        raise RoundError(f"该台账已由{sub.signed_by_name}于{_cn(sub.signed_at)}签认")
+    if sub.status != SubmissionStatus.SUBMITTED:
+        raise RoundError("该台账已被退回，不能签认；请等待单位重新报送")
+    sub.status = SubmissionStatus.SIGNED
+    sub.signed_at = utcnow()
+    sub.signed_by_id = getattr(actor, "id", None)
+    sub.signed_by_name = _name(actor)
+    sub.signoff_comment = (comment or "").strip() or None
+    db.session.flush()
+    history.record(
+        sub,
+        "ledger_signed",
+        before={"status": SubmissionStatus.SUBMITTED.value},
+        after={"status": sub.status, "signed_by": sub.signed_by_name},
+        actor=actor,
+        note=sub.signoff_comment,
+    )
+    return sub
+
+
+def reopen(sub: Submission, *, reason: str, actor=None) -> Submission:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RoundError("退回须写明原因", 422, "reason")
+    if sub.status not in ACTIVE_SUBMISSION:
+        raise RoundError("该台账已被退回")
+    if sub.round.status != RoundStatus.OPEN:
+        raise RoundError("本轮填报已结束，不能退回")
+    before = sub.status
+    sub.status = SubmissionStatus.REOPENED
+    sub.reopened_at = utcnow()
+    sub.reopened_by_id = getattr(actor, "id", None)
+    sub.reopen_reason = reason
+    db.session.flush()
+    history.record(
+        sub,
+        "ledger_reopened",
+        before={"status": before},
+        after={"status": sub.status},
+        actor=actor,
+        note=reason,
+    )
+    return sub
+
+
+# --- Board -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardRow:
+    unit: TenantNode
+    state: str  # signed | submitted | missing
+    submission: Submission | None
+    late: bool
+    overdue: bool  # missing and the deadline has passed
+    reopened: int  # how many times the office sent it back
+
+    @property
+    def state_label(self) -> str:
+        return BOARD_STATE_LABELS[self.state]
+
+
+BOARD_STATE_LABELS = {"signed": "已签认", "submitted": "已报送待签认", "missing": "未报送"}
+
+
+@dataclass
+class Board:
+    round: LedgerRound
+    rows: list[BoardRow] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "units": len(self.rows),
+            "submitted": sum(1 for r in self.rows if r.state != "missing"),
+            "signed": sum(1 for r in self.rows if r.state == "signed"),
+            "awaiting_signoff": sum(1 for r in self.rows if r.state == "submitted"),
+            "late": sum(1 for r in self.rows if r.late),
+            "missing": sum(1 for r in self.rows if r.state == "missing"),
+            "overdue": sum(1 for r in self.rows if r.overdue),
+            "zero_reports": sum(1 for r in self.rows if r.submission is not None and r.submission.zero),
+            "debts": sum(r.submission.row_count for r in self.rows if r.submission is not None),
+        }
+
+    @property
+    def amounts(self) -> dict[str, Decimal]:
+        subs = [r.submission for r in self.rows if r.submission is not None]
+        return {
+            "owed": sum((s.total_owed for s in subs), ZERO),
+            "paid": sum((s.total_paid for s in subs), ZERO),
+            "outstanding": sum((s.total_outstanding for s in subs), ZERO),
+        }
+
+
+def board(rnd: LedgerRound, today: dt.date | None = None) -> Board:
+    today = today or local_now().date()
+    units = round_units(rnd)
+    subs = list(db.session.scalars(db.select(Submission).where(Submission.round_id == rnd.id)))
+    active = {s.unit_id: s for s in subs if s.status in ACTIVE_SUBMISSION}
+    reopened: dict[int, int] = {}
+    for s in subs:
+        if s.status == SubmissionStatus.REOPENED:
+            reopened[s.unit_id] = reopened.get(s.unit_id, 0) + 1
+    out = Board(round=rnd)
+    for ru in units:
+        sub = active.get(ru.unit_id)
+        state = (
+            "missing" if sub is None else ("signed" if sub.status == SubmissionStatus.SIGNED else "submitted")
+        )
+        out.rows.append(
+            BoardRow(
+                unit=ru.unit,
+                state=state,
+                submission=sub,
+                late=bool(sub is not None and sub.late),
+                overdue=sub is None and today > rnd.deadline,
+                reopened=reopened.get(ru.unit_id, 0),
+            )
+        )
+    return out
+
+
+# --- Diff --------------------------------------------------------------------------------------------
+
+DIFF_FIELDS = ("amount_owed", "paid_amount", "outstanding", "status")
+
+
+def previous_submission(sub_round: LedgerRound, unit_id: int) -> Submission | None:
+    """The unit's live submission in the latest round before ``sub_round`` (by as-of date, then id)."""
+    return db.session.scalar(
+        db.select(Submission)
+        .join(LedgerRound, LedgerRound.id == Submission.round_id)
+        .where(
+            Submission.unit_id == unit_id,
+            Submission.status.in_(ACTIVE_SUBMISSION),
+            or_(
+                LedgerRound.as_of < sub_round.as_of,
+                and_(LedgerRound.as_of == sub_round.as_of, LedgerRound.id < sub_round.id),
+            ),
+        )
+        .order_by(LedgerRound.as_of.desc(), LedgerRound.id.desc(), Submission.id.desc())
+    )
+
+
+def diff_rows(before: list[dict], after: list[dict]) -> dict[str, Any]:
+    """Added, removed and changed debts between two snapshots, with the outstanding amounts."""
+    old = {int(r["debt_id"]): r for r in before or []}
+    new = {int(r["debt_id"]): r for r in after or []}
+    added = [new[i] for i in sorted(new.keys() - old.keys())]
+    removed = [old[i] for i in sorted(old.keys() - new.keys())]
+    changed = []
+    for i in sorted(old.keys() & new.keys()):
+        fields = {k: {"before": old[i].get(k), "after": new[i].get(k)} for k in DIFF_FIELDS}
+        fields = {k: v for k, v in fields.items() if v["before"] != v["after"]}
+        if fields:
+            delta = Decimal(new[i]["outstanding"]) - Decimal(old[i]["outstanding"])
+            changed.append(
+                {
+                    "debt_id": i,
+                    "creditor_name": new[i].get("creditor_name"),
+                    "project_name": new[i].get("project_name"),
+                    "changes": fields,
+                    "outstanding_delta": _money(delta),
+                }
+            )
+
+    def total(rows: list[dict]) -> str:
+        return _money(sum((Decimal(r["outstanding"]) for r in rows), ZERO))
+
+    return {
+        "added": added,
+        "removed": removed,
+        "changed": changed,
+        "totals": {
+            "before": total(list(old.values())),
+            "after": total(list(new.values())),
+            "added": total(added),
+            "removed": total(removed),
+            "change": _money(Decimal(total(list(new.values()))) - Decimal(total(list(old.values())))),
+        },
+    }
+
+
+# --- Helpers -----------------------------------------------------------------------------------------
+
+
+def _name(actor) -> str | None:
+    if actor is None:
+        return None
+    return getattr(actor, "label", None) or getattr(actor, "display_name", None) or actor.username
+
+
+def _cn(stamp: dt.datetime | None) -> str:
+    if stamp is None:
+        return ""
+    from core.web.templating import cn_datetime
+
+    return cn_datetime(stamp)

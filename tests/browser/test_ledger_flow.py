@@ -1,0 +1,169 @@
+"""The ledger path in a real Chromium: a clerk uploads a spreadsheet, reads the preview counts, commits, waits
+for the import to finish, submits the unit's ledger for the open round; the unit head signs off; the board
+shows the unit as submitted and signed.
+
+Needs Debian's chromium at /usr/bin/chromium (skips locally without it, fails in CI), like test_shell.py.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from core.extensions import db
+from core.rules.credit_code import make
+from core.tenancy.models import TenantNode
+from core.tenancy.scope import system_scope
+from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, SHOTS, _require_chromium, live_server, nid
+
+__all__ = ["live_server"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def ledger_world(world):
+    """Jurisdiction a with the ledger plugin on and an open round (deadline a month ahead)."""
+    import datetime as dt
+
+    with system_scope():
+        a = db.session.get(TenantNode, world.nodes["a"].id)
+        a.plan = {**a.plan, "plugins": [*(p for p in a.plan["plugins"] if p != "ledger"), "ledger"]}
+        db.session.commit()
+    return world, (dt.date.today() + dt.timedelta(days=30)).isoformat()
+
+
+def ledger_file(path) -> str:
+    """A small ledger as clerks send it: title row, 单位：元, the template header, two debts, a 合计 row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["甲一镇拖欠中小企业账款台账"])
+    ws.append(["填报单位：甲一镇人民政府", None, None, None, None, None, None, "单位：元"])
+    ws.append(
+        [
+            "欠款单位",
+            "债权企业名称",
+            "统一社会信用代码",
+            "企业规模",
+            "项目名称",
+            "合同编号",
+            "款项类别",
+            "欠款金额（元）",
+        ]
+    )
+    ws.append(
+        [
+            "甲一镇人民政府",
+            "忻州市清凉建筑工程有限公司",
+            make("91140922MA0K00001"),
+            "小型",
+            "镇区道路硬化工程",
+            "HT-2023-011",
+            "工程",
+            120000,
+        ]
+    )
+    ws.append(
+        [
+            "甲一镇人民政府",
+            "五台县佛光商贸有限公司",
+            make("91140922MA0K00002"),
+            "微型",
+            "办公用品采购",
+            "HT-2023-012",
+            "货物",
+            8500.5,
+        ]
+    )
+    ws.append(["合计", None, None, None, None, None, None, 128500.5])
+    target = path / "甲一镇台账.xlsx"
+    wb.save(target)
+    return str(target)
+
+
+def login(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "secret-pass-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"^(?!.*/login)"))
+
+
+def test_upload_preview_commit_submit_signoff(client, ledger_world, live_server, tmp_path):
+    _require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    world, deadline = ledger_world
+    r = client.post(
+        "/api/v1/ledger/rounds",
+        json={"name": "2023年清欠台账摸排", "deadline": deadline},
+        headers=world.headers("office_a"),
+    )
+    assert r.status_code == 201, r.json
+    round_id = r.json["id"]
+    upload = ledger_file(tmp_path)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            errors: list[str] = []
+            clerk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+            clerk.on("pageerror", lambda exc: errors.append(str(exc)))
+            login(clerk, live_server, "clerk_a1")
+
+            # Upload → preview with counts.
+            clerk.goto(live_server + "/ledger/imports")
+            clerk.set_input_files("#import-file", upload)
+            clerk.click("#import-submit")
+            status = clerk.locator("#import-status")
+            expect(status).to_have_attribute("data-status", "previewed", timeout=30_000)
+            expect(clerk.locator("[data-count=accepted]")).to_have_text("2")
+            expect(clerk.locator("[data-count=rejected]")).to_have_text("0")
+            expect(clerk.locator("[data-count=new]")).to_have_text("2")
+            clerk.screenshot(path=str(SHOTS / "qingqian_ledger_preview.png"), full_page=True)
+
+            # Commit and wait for the background job to finish.
+            clerk.click("#import-commit")
+            expect(clerk.locator("#import-status")).to_have_attribute(
+                "data-status", "committed", timeout=30_000
+            )
+
+            # Submit the unit's ledger for the open round.
+            clerk.goto(live_server + "/ledger/rounds")
+            clerk.click("table.rounds-table >> text=2023年清欠台账摸排")
+            row = clerk.locator('#board tr[data-unit="a.town1"]')
+            expect(row).to_have_attribute("data-state", "missing")
+            row.locator("summary", has_text="报送").click()
+            row.locator("form.submit-form button[type=submit]").click()
+            expect(clerk.locator(".flash-success")).to_contain_text("已报送台账（2 笔）")
+            expect(clerk.locator(".submission-status")).to_have_attribute("data-status", "submitted")
+            expect(clerk.locator("table.snapshot-table tbody tr")).to_have_count(2)
+            expect(clerk.locator("table.snapshot-table")).to_contain_text("120,000.00")
+
+            # The head signs off.
+            head = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+            head.on("pageerror", lambda exc: errors.append(str(exc)))
+            login(head, live_server, "head_a1")
+            head.goto(live_server + f"/ledger/rounds/{round_id}")
+            head.locator('#board tr[data-unit="a.town1"] a', has_text="签认").click()
+            head.fill("textarea[name=comment]", "经核实，台账真实完整")
+            head.click("#signoff-submit")
+            expect(head.locator(".flash-success")).to_contain_text("已签认")
+            row = head.locator('#board tr[data-unit="a.town1"]')
+            expect(row).to_have_attribute("data-state", "signed")
+            expect(row).to_contain_text("head_a1")
+            expect(head.locator('[data-key="submitted"]')).to_have_text("1")
+            head.screenshot(path=str(SHOTS / "qingqian_ledger_board.png"), full_page=True)
+            assert not errors, errors
+        finally:
+            browser.close()
+
+    board = client.get(f"/api/v1/ledger/rounds/{round_id}/board", headers=world.headers("office_a")).json
+    town1 = next(u for u in board["units"] if u["unit_id"] == nid(world, "a.town1"))
+    assert town1["state"] == "signed" and town1["submission"]["row_count"] == 2
+    assert Decimal(town1["submission"]["total_outstanding"]) == Decimal("128500.50")
+    assert board["counts"]["submitted"] == 1 and board["counts"]["signed"] == 1

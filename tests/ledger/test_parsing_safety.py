@@ -1,0 +1,116 @@
+"""File safety: zip bombs, XML entities, formulas, macros, corrupt and unsupported files, export escaping."""
+
+from __future__ import annotations
+
+import zipfile
+
+import openpyxl
+import pytest
+
+from plugins.ledger.parsing import LedgerFileError, parse_file, read_table, safe_cell, safety
+from tests.ledger.fixtures import (
+    PLAN,
+    SIMPLE_HEADER,
+    add_zip_member,
+    replace_zip_member,
+    simple_row,
+    write_xlsx,
+)
+
+
+def ledger(tmp_path, name="a.xlsx"):
+    return write_xlsx(tmp_path / name, [SIMPLE_HEADER, simple_row(1)])
+
+
+def test_zip_bomb_ratio_refused(tmp_path):
+    path = ledger(tmp_path)
+    add_zip_member(path, "xl/media/bomb.bin", b"\0" * (20 * 1024 * 1024))
+    with pytest.raises(LedgerFileError, match="压缩"):
+        list(read_table(path, "a.xlsx", max_rows=10))
+
+
+def test_total_uncompressed_size_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_UNCOMPRESSED", 1000)
+    with pytest.raises(LedgerFileError, match="压缩炸弹"):
+        parse_file(ledger(tmp_path), "a.xlsx", PLAN)
+
+
+def test_doctype_and_entities_refused(tmp_path):
+    path = ledger(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    laughs = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+    body = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
+    replace_zip_member(path, "xl/worksheets/sheet1.xml", laughs + body)
+    with pytest.raises(LedgerFileError, match="DOCTYPE"):
+        parse_file(path, "a.xlsx", PLAN)
+
+
+def test_formulas_are_not_evaluated(tmp_path):
+    path = tmp_path / "f.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(SIMPLE_HEADER)
+    row = simple_row(1)
+    row[1] = '=HYPERLINK("http://evil.example","点我")'
+    row[6] = "=1000*2"  # openpyxl stores no cached value: it must read as empty, not 2000
+    ws.append(row)
+    wb.save(path)
+    res = parse_file(path, "f.xlsx", PLAN)
+    r = res.rows[0]
+    assert r.status == "rejected"
+    assert {i.message for i in r.issues} >= {"债权企业名称不能为空", "欠款金额不能为空"}
+
+
+def test_xlsm_read_as_data_only(tmp_path):
+    path = ledger(tmp_path, "宏.xlsm")
+    add_zip_member(path, "xl/vbaProject.bin", b'Attribute VB_Name = "Module1"\nSub AutoOpen()\nEnd Sub\n')
+    res = parse_file(path, "宏.xlsm", PLAN)
+    assert res.counts["accepted"] == 1
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("a.pdf", b"%PDF-1.4", "不支持的文件类型"),
+        ("a.docx", b"PK\x03\x04", "不支持的文件类型"),
+        ("a.xlsx", b"", "文件为空"),
+        ("a.xlsx", b"PK\x03\x04garbage" * 10, "损坏"),
+        ("a.xls", b"<html><table><tr><td>1</td></tr></table></html>", "网页"),
+        ("a.xlsx", b"\x00\x01\x02hello", "不是有效的Excel"),
+        ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "损坏"),
+    ],
+)
+def test_bad_files(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LedgerFileError, match=message):
+        parse_file(path, name, PLAN)
+
+
+def test_real_xlsx_renamed_xls_still_reads(tmp_path):
+    path = ledger(tmp_path)
+    renamed = path.rename(tmp_path / "b.xls")
+    assert parse_file(renamed, "b.xls", PLAN).counts["accepted"] == 1
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("＝1+1", "'＝1+1"),
+        ("-5000", "-5000"),
+        ("-1,234.50", "-1,234.50"),
+        ("正常文本", "正常文本"),
+        ("a\x00b\x07", "ab"),
+        (12, 12),
+        (None, None),
+    ],
+)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected

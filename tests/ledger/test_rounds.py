@@ -110,7 +110,9 @@ def test_full_lifecycle_submit_sign_lock_reopen(client, lw):
     assert r.status_code == 200 and r.json["status"] == "reopened"
     with system_scope():
         events = db.session.scalars(
-            db.select(Event).where(Event.entity_type == "ledger_submissions", Event.entity_id == sub["id"])
+            db.select(Event)
+            .where(Event.entity_type == "ledger_submissions", Event.entity_id == sub["id"])
+            .order_by(Event.id)
         ).all()
         actions = [(e.action, e.note, e.actor_name) for e in events]
     assert ("ledger_reopened", "漏报财政所欠款，请核实后重报", "office_a") in actions

@@ -544,12 +544,21 @@ def ensure_loaded(url: str, scale: Scale, log=print) -> Dataset:
         and dataset.seed == scale.seed
         and dataset.loader_version == LOADER_VERSION
     ):
-        # Apply any migration added since the load (e.g. a new index) to the data already there.
-        migrate(make_app(url), fresh=False)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("ANALYZE")
-        log(f"reusing loaded {scale.name} dataset ({dataset.debts:,} debts, {dataset.payments:,} payments)")
-        return dataset
+        try:
+            # Apply any migration added since the load (e.g. a new index) to the data already there.
+            migrate(make_app(url), fresh=False)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a history the code no longer knows
+            # The stored schema came from revisions that no longer exist (renamed or squashed): the data
+            # cannot be carried forward, so it is loaded afresh below.
+            log(f"cannot upgrade the stored dataset ({exc!r}); loading it afresh")
+        else:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("ANALYZE")
+            log(
+                f"reusing loaded {scale.name} dataset "
+                f"({dataset.debts:,} debts, {dataset.payments:,} payments)"
+            )
+            return dataset
     log(f"loading {scale.name} dataset with COPY …")
     dataset = load(url, scale, log)
     log(

@@ -82,12 +82,13 @@ def find_enterprise_by_code(jurisdiction_id: int, code: str) -> Enterprise | Non
     )
 
 
-def register_enterprise(
-    unit: TenantNode, data: dict[str, Any], actor=None, strict: bool | None = None
-) -> tuple[Enterprise, bool]:
-    """Find the jurisdiction's creditor with this credit code or create it; link it to ``unit``.
+def check_enterprise_data(
+    unit: TenantNode, data: dict[str, Any], strict: bool | None = None
+) -> tuple[str, str | None, str | None]:
+    """``register_enterprise``'s validation alone: ``(name, normalised credit code, code warning)``.
 
-    Returns ``(enterprise, created)``. Raises ``ValidationFailed`` for an unusable code or name.
+    Raises ``ValidationFailed`` for an unusable code or name. Bulk callers (the ledger import) use it to
+    validate a creditor they already resolved without the per-call lookups of ``register_enterprise``.
     """
     plan = plan_for(unit)
     strict = plan.get("rules", {}).get("credit_code_strict", False) if strict is None else strict
@@ -106,6 +107,17 @@ def register_enterprise(
             warning = result.message
     if issues:
         raise ValidationFailed(issues)
+    return name, code_value, warning
+
+
+def register_enterprise(
+    unit: TenantNode, data: dict[str, Any], actor=None, strict: bool | None = None
+) -> tuple[Enterprise, bool]:
+    """Find the jurisdiction's creditor with this credit code or create it; link it to ``unit``.
+
+    Returns ``(enterprise, created)``. Raises ``ValidationFailed`` for an unusable code or name.
+    """
+    name, code_value, warning = check_enterprise_data(unit, data, strict)
     jurisdiction_id = unit.jurisdiction_id
     existing = find_enterprise_by_code(jurisdiction_id, code_value) if code_value else None
     created = existing is None

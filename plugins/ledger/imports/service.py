@@ -29,6 +29,7 @@ from core.models.base import utcnow
 from core.models.debt import CATEGORY_LABELS, SOURCE_LABELS, Debt, Source
 from core.models.enterprise import SIZE_LABELS, Enterprise, EnterpriseLink
 from core.plugins import get_pm
+from core.rules import credit_code
 from core.rules.status import DebtStatus
 from core.rules.validation import Issue, ValidationFailed
 from core.services import debts as debt_service
@@ -386,29 +387,87 @@ def _synonyms(unit: TenantNode, plan: dict) -> dict | None:
     return merged or None
 
 
-def _existing_debts(root: TenantNode) -> tuple[dict[int, dict], dict[tuple, int]]:
-    """All live debts of the subtree in one query: id -> comparable fields, and match key -> id."""
+KEY_CHUNK = 500
+
+
+def _debt_columns() -> list:
+    return [Debt.id, Debt.unit_id, Enterprise.credit_code, *(getattr(Debt, f) for f in DEBT_FIELDS)]
+
+
+def _existing_debts(
+    root: TenantNode, row_keys: set[str], match_keys: set[tuple]
+) -> tuple[dict[int, dict], dict[tuple, int], dict[str, int]]:
+    """The live debts of the subtree that rows of this file can match, fetched in chunks of keys.
+
+    Returns id -> comparable fields, match key -> id and row key -> id — only for debts some row of the
+    file names, so memory follows the file, not the jurisdiction. The result is what filtering the whole
+    subtree would give: the same visibility (the isolation filter applies to the same entities), the
+    first debt by id for a match key and the last row key record by id for a row key.
+    """
     subtree = db.select(TenantNode.id).where(TenantNode.path.startswith(root.path))
-    cols = [getattr(Debt, f) for f in DEBT_FIELDS]
-    stmt = (
-        db.select(Debt.id, Debt.unit_id, Enterprise.credit_code, *cols)
-        .join(Enterprise, Enterprise.id == Debt.creditor_id)
-        .where(Debt.unit_id.in_(subtree))
-    )
     by_id: dict[int, dict] = {}
     by_key: dict[tuple, int] = {}
-    for row in db.session.execute(stmt):
-        data = row._asdict()
+    by_row_key: dict[str, int] = {}
+    # Candidates by (debtor unit, creditor credit code); the contract number is compared in Python after
+    # the same normalisation as the file's (NFKC, no spaces, case-folded), which SQL cannot reproduce.
+    # Credit codes are stored normalised (core.rules.credit_code.check), so the IN below is exact.
+    units = sorted({key[0] for key in match_keys})
+    codes = sorted({key[1] for key in match_keys})
+    found: list[dict] = []
+    for code_chunk in _chunks(codes, KEY_CHUNK):
+        stmt = (
+            db.select(*_debt_columns())
+            .join(Enterprise, Enterprise.id == Debt.creditor_id)
+            .where(
+                Debt.unit_id.in_(subtree),
+                Debt.unit_id.in_(units),
+                Enterprise.credit_code.in_(code_chunk),
+            )
+        )
+        for row in db.session.execute(stmt):
+            data = row._asdict()
+            key = _match_key(data["unit_id"], data["credit_code"], data["contract_no"])
+            if key in match_keys:
+                found.append(data)
+    for data in sorted(found, key=lambda d: d["id"]):
         by_id[data["id"]] = data
-        key = _match_key(data["unit_id"], data["credit_code"], data["contract_no"])
-        if key is not None:
-            by_key.setdefault(key, data["id"])
-    return by_id, by_key
+        by_key.setdefault(_match_key(data["unit_id"], data["credit_code"], data["contract_no"]), data["id"])
+    found = []
+    for key_chunk in _chunks(sorted(row_keys), KEY_CHUNK):
+        stmt = (
+            db.select(LedgerRowKey.id.label("row_key_id"), LedgerRowKey.row_key, *_debt_columns())
+            .join(Debt, Debt.id == LedgerRowKey.debt_id)
+            .join(Enterprise, Enterprise.id == Debt.creditor_id)
+            .where(
+                LedgerRowKey.jurisdiction_id == root.jurisdiction_id,
+                LedgerRowKey.row_key.in_(key_chunk),
+                Debt.unit_id.in_(subtree),
+            )
+        )
+        found.extend(row._asdict() for row in db.session.execute(stmt))
+    for data in sorted(found, key=lambda d: d.pop("row_key_id")):
+        by_row_key[data.pop("row_key")] = data["id"]
+        by_id.setdefault(data["id"], data)
+    return by_id, by_key, by_row_key
 
 
-def _row_keys(debt_ids: set[int]) -> dict[str, int]:
-    rows = db.session.execute(db.select(LedgerRowKey.row_key, LedgerRowKey.debt_id))
-    return {key: debt_id for key, debt_id in rows if debt_id in debt_ids}
+def _file_keys(rows: list, resolver: SubtreeUnitResolver) -> tuple[set[str], set[tuple]]:
+    """The row keys and (unit, credit code, contract) match keys of the rows that may reach matching."""
+    from plugins.ledger.parsing import REJECTED, SKIPPED
+
+    row_keys: set[str] = set()
+    match_keys: set[tuple] = set()
+    for row in rows:
+        if row.status in (REJECTED, SKIPPED):
+            continue
+        values = row.values or {}
+        if row.row_key:
+            row_keys.add(row.row_key)
+        unit_id, _error = _resolve_debtor(values, resolver)
+        match = _match_key(unit_id, values.get("credit_code"), values.get("contract_no"))
+        if match is not None:
+            match_keys.add(match)
+    return row_keys, match_keys
 
 
 def _issue_dicts(issues: Iterable[Issue]) -> list[dict]:
@@ -427,8 +486,7 @@ def write_preview(imp: LedgerImport, rows: list, resolver: SubtreeUnitResolver, 
     """Classify every parsed row and store the preview rows in batches. Returns the import's counts."""
     from plugins.ledger.parsing import REJECTED, SKIPPED
 
-    by_id, by_key = _existing_debts(resolver.root)
-    by_row_key = _row_keys(set(by_id))
+    by_id, by_key, by_row_key = _existing_debts(resolver.root, *_file_keys(rows, resolver))
     seen: dict[Any, int] = {}
     counts = dict.fromkeys(
         ("read", "accepted", "warning", "rejected", "skipped", "new", "changed", "unchanged"), 0
@@ -551,6 +609,42 @@ class _Creditors:
         self.actor = actor
         self.cache: dict[tuple, Enterprise] = {}
         self.by_name: dict[tuple[int, str], Enterprise] = {}
+        # Prefetched per chunk (``prefetch``): the jurisdiction's enterprises by normalised credit code and
+        # the (enterprise, unit) links that exist, so a known creditor costs no query.
+        self.by_code: dict[str, Enterprise] = {}
+        self.links: set[tuple[int, int]] = set()
+        self._looked_up: set[str] = set()
+
+    def prefetch(self, jurisdiction_id: int, pairs: list[tuple[TenantNode, dict[str, Any]]]) -> None:
+        """Load, in a few queries, what ``register_enterprise`` would look up for these rows' creditors."""
+        codes: set[str] = set()
+        for _unit, values in pairs:
+            raw = (values.get("credit_code") or "").strip().upper()
+            if raw:
+                checked = credit_code.check(raw)
+                if checked.valid and checked.code not in self._looked_up:
+                    codes.add(checked.code)
+        for chunk in _chunks(sorted(codes), KEY_CHUNK):
+            found = db.session.scalars(
+                db.select(Enterprise)
+                .where(Enterprise.jurisdiction_id == jurisdiction_id, Enterprise.credit_code.in_(chunk))
+                .order_by(Enterprise.id),
+                execution_options={SKIP_FILTER: True},
+            )
+            for enterprise in found:
+                self.by_code.setdefault(enterprise.credit_code, enterprise)
+        self._looked_up |= codes
+        ids = sorted({e.id for code in codes if (e := self.by_code.get(code)) is not None})
+        units = sorted({unit.id for unit, _values in pairs})
+        for chunk in _chunks(ids, KEY_CHUNK):
+            self.links.update(
+                db.session.execute(
+                    db.select(EnterpriseLink.enterprise_id, EnterpriseLink.unit_id).where(
+                        EnterpriseLink.enterprise_id.in_(chunk), EnterpriseLink.unit_id.in_(units)
+                    ),
+                    execution_options={SKIP_FILTER: True},
+                ).tuples()
+            )
 
     def get(self, unit: TenantNode, values: dict[str, Any]) -> Enterprise:
         code = (values.get("credit_code") or "").strip().upper() or None
@@ -571,7 +665,21 @@ class _Creditors:
         }
         if values.get("is_private") is not None:
             data["is_private"] = bool(values["is_private"])
-        enterprise, _created = debt_service.register_enterprise(unit, data, actor=self.actor)
+        # register_enterprise's own validation, then its lookups answered from the prefetch; it is only
+        # called (and queries) for a creditor the jurisdiction does not have yet.
+        _name, code_value, _warning = debt_service.check_enterprise_data(unit, data)
+        enterprise = self.by_code.get(code_value) if code_value else None
+        if enterprise is None:
+            enterprise, _created = debt_service.register_enterprise(unit, data, actor=self.actor)
+            if enterprise.credit_code:
+                self.by_code[enterprise.credit_code] = enterprise
+        elif (enterprise.id, unit.id) not in self.links:
+            db.session.add(
+                EnterpriseLink(
+                    jurisdiction_id=unit.jurisdiction_id, unit_id=unit.id, enterprise_id=enterprise.id
+                )
+            )
+        self.links.add((enterprise.id, unit.id))
         self.cache[key] = enterprise
         return enterprise
 
@@ -642,27 +750,47 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
     ).all()
     total = len(rows)
     creditors = _Creditors(actor)
-    existing_keys = {
-        debt_id: key_id
-        for key_id, debt_id in db.session.execute(db.select(LedgerRowKey.id, LedgerRowKey.debt_id))
-    }
+    # Debts that already have a row key: only the changed debts of each chunk can, so ask per chunk.
+    existing_keys: set[int] = set()
     created = updated = 0
     done = 0
     for chunk in _chunks(rows):
         changed_ids = [r.debt_id for r in chunk if r.outcome == Outcome.CHANGED]
-        debts = {d.id: d for d in db.session.scalars(db.select(Debt).where(Debt.id.in_(changed_ids)))}
+        debts: dict[int, Debt] = {}
+        if changed_ids:
+            debts = {d.id: d for d in db.session.scalars(db.select(Debt).where(Debt.id.in_(changed_ids)))}
+            existing_keys.update(
+                db.session.scalars(
+                    db.select(LedgerRowKey.debt_id).where(LedgerRowKey.debt_id.in_(changed_ids))
+                )
+            )
         new_keys: list[dict] = []
         pending: list[tuple[Debt, str | None]] = []
-        for row in chunk:
-            values = values_from_json(row.data)
-            target = resolver.nodes.get(row.debtor_unit_id)
+        parsed = [(row, values_from_json(row.data), resolver.nodes.get(row.debtor_unit_id)) for row in chunk]
+        # Creditors first, for the whole chunk: no new debt is pending yet, so their lookups flush nothing
+        # (otherwise every lookup autoflushes the previous row's debt: one INSERT per row). A creditor's
+        # error is raised at its own row below, so the first failing row is reported as before.
+        new_rows = [(t, v) for r, v, t in parsed if r.outcome == Outcome.NEW and t is not None]
+        creditors.prefetch(unit.jurisdiction_id, new_rows)
+        resolved: dict[int, Enterprise | ValidationFailed] = {}
+        for row, values, target in parsed:
+            if row.outcome == Outcome.NEW and target is not None:
+                try:
+                    resolved[row.row_number] = creditors.get(target, values)
+                except ValidationFailed as exc:
+                    resolved[row.row_number] = exc
+        for row, values, target in parsed:
             if target is None:
                 raise ImportRefused(422, f"第 {row.row_number} 行：债务单位不在您的权限范围内")
             try:
                 if row.outcome == Outcome.NEW:
                     data = debt_values(values)
                     data.setdefault("source", Source.SELF_INSPECTION.value)
-                    creditor = creditors.get(target, values)
+                    creditor = resolved.get(row.row_number)
+                    if creditor is None:
+                        creditor = creditors.get(target, values)
+                    elif isinstance(creditor, ValidationFailed):
+                        raise creditor
                     pending.append((_new_debt(target, data, creditor, actor), row.row_key))
                     created += 1
                 else:
@@ -678,7 +806,7 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
                     updated += 1
                     if row.row_key and debt.id not in existing_keys:
                         new_keys.append(_row_key_values(debt, row.row_key, imp.id))
-                        existing_keys[debt.id] = -1
+                        existing_keys.add(debt.id)
             except ValidationFailed as exc:
                 raise ImportRefused(422, f"第 {row.row_number} 行未通过校验：{exc}") from exc
             done += 1

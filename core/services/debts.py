@@ -250,9 +250,14 @@ def _fill_amount_split(debt: Debt) -> None:
         debt.disputed_amount = Decimal("0")
 
 
-def create_debt(
+def build_debt(
     unit: TenantNode, data: dict[str, Any], creditor: Enterprise, actor=None
 ) -> tuple[Debt, list[Issue]]:
+    """A new, validated and computed debt added to the session but not yet flushed.
+
+    Bulk writers (the ledger import) build many, flush once per batch, then call ``announce_created``
+    for each: the same rows, validation and events as ``create_debt``.
+    """
     debt = Debt(
         jurisdiction_id=unit.jurisdiction_id,
         unit_id=unit.id,
@@ -275,9 +280,21 @@ def create_debt(
     warnings = validate(debt, unit)
     recompute(debt, unit=unit)
     db.session.add(debt)
-    db.session.flush()
+    return debt, warnings
+
+
+def announce_created(debt: Debt, actor=None) -> None:
+    """After the flush that gave the debt its id: the history event and the plugins' created hook."""
     history.record(debt, "created", after=history.snapshot(debt), actor=actor)
-    get_pm().hook_for(_jurisdiction_of(unit), "qingqian_debt_created")(debt=debt, actor=actor)
+    get_pm().hook_for(_jurisdiction_of(debt.unit), "qingqian_debt_created")(debt=debt, actor=actor)
+
+
+def create_debt(
+    unit: TenantNode, data: dict[str, Any], creditor: Enterprise, actor=None
+) -> tuple[Debt, list[Issue]]:
+    debt, warnings = build_debt(unit, data, creditor, actor)
+    db.session.flush()
+    announce_created(debt, actor)
     return debt, warnings
 
 

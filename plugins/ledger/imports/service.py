@@ -30,10 +30,8 @@ from core.models.debt import CATEGORY_LABELS, SOURCE_LABELS, Debt, Source
 from core.models.enterprise import SIZE_LABELS, Enterprise, EnterpriseLink
 from core.plugins import get_pm
 from core.rules import credit_code
-from core.rules.status import DebtStatus
 from core.rules.validation import Issue, ValidationFailed
 from core.services import debts as debt_service
-from core.services import history
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
 from core.tenancy.plans import plan_for
@@ -375,7 +373,7 @@ def parse_import(imp: LedgerImport, ctx=None) -> LedgerImport:
 
 
 def _synonyms(unit: TenantNode, plan: dict) -> dict | None:
-    from core.plugins import get_pm, merge_dicts
+    from core.plugins import merge_dicts
 
     jurisdiction = debt_service._jurisdiction_of(unit)
     caller = get_pm().hook_for(jurisdiction, "qingqian_import_column_synonyms")
@@ -728,7 +726,7 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
     unit = db.session.get(TenantNode, imp.unit_id)
     # Held for the whole commit: the session's identity map is weak, and core's services look the
     # jurisdiction up for every debt (hooks are enabled per jurisdiction).
-    jurisdiction = debt_service._jurisdiction_of(unit)
+    _held_jurisdiction = debt_service._jurisdiction_of(unit)
     resolver = SubtreeUnitResolver(unit)
     note = f"台账导入：{imp.original_filename}（导入 #{imp.id}）"
     sqlite = db.engine.dialect.name == "sqlite"
@@ -791,7 +789,7 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
                         creditor = creditors.get(target, values)
                     elif isinstance(creditor, ValidationFailed):
                         raise creditor
-                    pending.append((_new_debt(target, data, creditor, actor), row.row_key))
+                    pending.append((debt_service.build_debt(target, data, creditor, actor)[0], row.row_key))
                     created += 1
                 else:
                     debt = debts.get(row.debt_id)
@@ -812,7 +810,7 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
             done += 1
         db.session.flush()
         for debt, row_key in pending:
-            _created(debt, actor, jurisdiction)
+            debt_service.announce_created(debt, actor)
             if row_key:
                 new_keys.append(_row_key_values(debt, row_key, imp.id))
         if new_keys:
@@ -825,40 +823,6 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
             else:
                 progress(done, total)
     return {"created": created, "updated": updated, "total": total}
-
-
-def _new_debt(unit: TenantNode, data: dict[str, Any], creditor: Enterprise, actor) -> Debt:
-    """``debt_service.create_debt`` up to the flush: same fields, defaults, validation hooks and computation.
-
-    The flush, the "created" history event and the ``qingqian_debt_created`` hook follow per batch in
-    ``_created`` — one flush per thousand rows instead of one per row, with the same events written.
-    """
-    debt = Debt(
-        jurisdiction_id=unit.jurisdiction_id,
-        unit_id=unit.id,
-        creditor_id=creditor.id,
-        status=DebtStatus.TO_VERIFY,
-        created_by_id=getattr(actor, "id", None),
-    )
-    debt.creditor = creditor
-    debt.unit = unit
-    for key in debt_service.EDITABLE_FIELDS:
-        if key in data:
-            setattr(debt, key, data[key])
-    debt.paid_amount = Decimal("0")
-    debt_service._fill_amount_split(debt)
-    if debt.judicial:
-        debt.status = DebtStatus.JUDICIAL
-    debt_service.validate(debt, unit)
-    debt_service.recompute(debt, unit=unit)
-    db.session.add(debt)
-    return debt
-
-
-def _created(debt: Debt, actor, jurisdiction: TenantNode) -> None:
-    """What create_debt does after its flush: the history event and the plugins' created hook."""
-    history.record(debt, "created", after=history.snapshot(debt), actor=actor)
-    get_pm().hook_for(jurisdiction, "qingqian_debt_created")(debt=debt, actor=actor)
 
 
 def _row_key_values(debt: Debt, row_key: str, import_id: int) -> dict:

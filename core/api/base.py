@@ -176,19 +176,11 @@ def require_if_match(obj) -> None:
         raise ApiError(412, errors={"If-Match": [f"当前版本为 {exc.args[0]}"]}) from exc
 
 
-def get_or_404(model, ident, **options):
+def get_or_404(model, ident):
     """Fetch through the isolation filter: an object of another tenant simply does not exist here."""
-    if isinstance(ident, int) and not -(2**31) <= ident < 2**31:
-        raise ApiError(404)  # beyond any stored id (integer columns)
-    obj = db.session.get(model, ident, **options) if ident is not None else None
+    from core.tenancy.isolation import visible
+
+    obj = visible(model, ident)
     if obj is None:
         raise ApiError(404)
-    # session.get can return an identity-map hit loaded under another scope; re-check through a query.
-    if hasattr(model, "__tenant_owned__"):
-        # The mapped attribute, not the Table column: a Core column makes a Core select, which the ORM
-        # isolation filter never sees, so the re-check would pass for any tenant's row.
-        mapper = model.__mapper__
-        pk = getattr(model, mapper.get_property_by_column(mapper.primary_key[0]).key)
-        if db.session.scalar(db.select(pk).where(pk == ident)) is None:
-            raise ApiError(404)
     return obj

@@ -27,6 +27,7 @@ from core.rules.status import TransitionError
 from core.rules.validation import ValidationFailed
 from core.services import debts as service
 from core.services.history import history_of
+from core.tenancy.isolation import visible
 from core.tenancy.models import TenantNode
 
 blp = Blueprint("debts", __name__, url_prefix="/debts", description="欠款（债务）台账、付款与变更历史")
@@ -46,8 +47,8 @@ def default_unit() -> TenantNode:
 def unit_or_422(unit_id: int | None, field: str = "unit_id") -> TenantNode:
     if unit_id is None:
         return default_unit()
-    unit = db.session.get(TenantNode, unit_id)
-    if unit is None or db.session.scalar(db.select(TenantNode.id).where(TenantNode.id == unit_id)) is None:
+    unit = visible(TenantNode, unit_id)
+    if unit is None:
         raise ApiError(422, errors={field: ["单位不存在或不在您的权限范围内"]})
     return unit
 
@@ -149,11 +150,8 @@ class DebtList(MethodView):
 
 def _creditor_for(unit: TenantNode, ref: dict) -> Enterprise:
     if ref.get("id"):
-        creditor = db.session.get(Enterprise, ref["id"])
-        if (
-            creditor is None
-            or db.session.scalar(db.select(Enterprise.id).where(Enterprise.id == ref["id"])) is None
-        ):
+        creditor = visible(Enterprise, ref["id"])
+        if creditor is None:
             raise ApiError(422, errors={"creditor": {"id": ["债权企业不存在或不在您的权限范围内"]}})
         return creditor
     if not ref.get("name"):

@@ -100,6 +100,23 @@ def _outside_scope(obj, scope: Scope) -> bool:
     return False
 
 
+def visible(model, ident):
+    """The object with this primary key if the current scope sees it, else None.
+
+    One ORM SELECT of the entity, so the isolation criteria apply even when the object already sits in
+    the session's identity map (``session.get`` would hand back such a hit without asking the database).
+    """
+    if ident is None:
+        return None
+    if isinstance(ident, int) and not -(2**31) <= ident < 2**31:
+        return None  # beyond any stored id (integer columns); PostgreSQL would refuse the parameter
+    from core.extensions import db
+
+    mapper = model.__mapper__
+    pk = getattr(model, mapper.get_property_by_column(mapper.primary_key[0]).key)
+    return db.session.scalar(db.select(model).where(pk == ident))
+
+
 # --- PostgreSQL row-level security -----------------------------------------------------------------
 
 _rls_engines: dict[int, str] = {}

@@ -34,6 +34,7 @@ from core.extensions import csrf, db
 from core.jobs.models import JOB_STATUS_LABELS, Job, JobStatus
 from core.plugins import flatten, get_pm, is_core, plugin_enabled
 from core.services.dashboard import summary
+from core.tenancy.isolation import visible
 from core.tenancy.plans import plan_for
 from core.web.nav import NavItem, Widget
 
@@ -111,8 +112,7 @@ def page_url(page: int) -> str:
 
 def get_visible_or_404(model, ident: Any):
     """Load through the isolation filter: another tenant's object is simply not found."""
-    pk = model.__mapper__.primary_key[0]
-    obj = db.session.scalar(db.select(model).where(pk == ident))
+    obj = visible(model, ident)
     if obj is None:
         abort(404)
     return obj

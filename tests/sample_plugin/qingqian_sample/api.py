@@ -11,6 +11,7 @@ from core.auth.context import current_user
 from core.auth.permissions import permission
 from core.extensions import db
 from core.models.debt import Debt
+from core.tenancy.isolation import visible
 from core.tenancy.models import TenantNode
 from qingqian_sample.models import SiteVisit
 
@@ -29,17 +30,6 @@ class SiteVisitSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
-def _visible(model, ident):
-    """The row if the caller's scope sees it (through the isolation filter), else None."""
-    if ident is None:
-        return None
-    # The mapped attribute, not the Table column: only ORM statements get the isolation filter.
-    pk = getattr(model, model.__mapper__.get_property_by_column(model.__mapper__.primary_key[0]).key)
-    if db.session.scalar(db.select(pk).where(pk == ident)) is None:
-        return None
-    return db.session.get(model, ident)
-
-
 def _unit_for(unit_id: int | None) -> TenantNode:
     if unit_id is None:
         for _role, node in g.principal.role_nodes:
@@ -48,7 +38,7 @@ def _unit_for(unit_id: int | None) -> TenantNode:
         if g.principal.jurisdiction is None:
             raise ApiError(422, errors={"unit_id": ["请指定被督导单位"]})
         return g.principal.jurisdiction
-    unit = _visible(TenantNode, unit_id)
+    unit = visible(TenantNode, unit_id)
     if unit is None:
         raise ApiError(422, errors={"unit_id": ["单位不存在或不在您的权限范围内"]})
     return unit
@@ -74,7 +64,7 @@ class VisitList(MethodView):
         unit = _unit_for(data.pop("unit_id", None))
         if not g.principal.can_at("sample.write", unit):
             raise ApiError(403, "您在该单位没有此操作的权限")
-        if data.get("debt_id") is not None and _visible(Debt, data["debt_id"]) is None:
+        if data.get("debt_id") is not None and visible(Debt, data["debt_id"]) is None:
             raise ApiError(422, errors={"debt_id": ["欠款不存在或不在您的权限范围内"]})
         user = current_user()
         visit = SiteVisit(

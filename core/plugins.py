@@ -96,10 +96,9 @@ class PluginManager(pluggy.PluginManager):
 
     def hook_for(self, tenant, hook_name: str):
         """The hook caller restricted to the plugins the tenant's plan enables."""
+        enabled = set(enabled_plugins(tenant)) if tenant is not None else set()
         disabled = frozenset(
-            name
-            for name, _ in self.list_name_plugin()
-            if not is_core(name) and not plugin_enabled(name, tenant)
+            name for name, _ in self.list_name_plugin() if not is_core(name) and name not in enabled
         )
         # Building a subset caller is not free and bulk imports call hooks per row; plugins are all
         # registered at start-up, so a caller per (hook, disabled set) can be kept.

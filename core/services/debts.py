@@ -183,12 +183,25 @@ def update_enterprise(
 # --- Debts ------------------------------------------------------------------------------------------
 
 
-def validate(debt: Debt, unit: TenantNode) -> list[Issue]:
-    plan = plan_for(unit)
-    pm = get_pm()
-    issues = flatten(
-        pm.hook_for(_jurisdiction_of(unit), "qingqian_validate_debt")(debt=debt, plan=plan, tenant=unit)
-    )
+class UnitRules:
+    """What validating and computing a unit's debts needs: its plan and the enabled plugins' hooks.
+
+    Looked up once per unit; bulk writers keep one per unit instead of asking for every debt.
+    """
+
+    def __init__(self, unit: TenantNode) -> None:
+        pm = get_pm()
+        tenant = _jurisdiction_of(unit)
+        self.unit = unit
+        self.plan = plan_for(unit)
+        self.validate_hook = pm.hook_for(tenant, "qingqian_validate_debt")
+        self.due_date_hook = pm.hook_for(tenant, "qingqian_compute_due_date")
+        self.interest_hook = pm.hook_for(tenant, "qingqian_compute_late_interest")
+
+
+def validate(debt: Debt, unit: TenantNode, rules: UnitRules | None = None) -> list[Issue]:
+    rules = rules or UnitRules(unit)
+    issues = flatten(rules.validate_hook(debt=debt, plan=rules.plan, tenant=unit))
     errors = [i for i in issues if i.level == "error"]
     if errors:
         raise ValidationFailed(errors)
@@ -201,13 +214,14 @@ def _jurisdiction_of(unit: TenantNode) -> TenantNode:
     return db.session.get(TenantNode, unit.jurisdiction_id, execution_options={SKIP_FILTER: True})
 
 
-def recompute(debt: Debt, as_of: dt.date | None = None, unit: TenantNode | None = None) -> Debt:
+def recompute(
+    debt: Debt, as_of: dt.date | None = None, unit: TenantNode | None = None, rules: UnitRules | None = None
+) -> Debt:
     """Due date, overdue days and late interest from the debt's dates, payments and the plan's rules."""
     as_of = as_of or today()
     unit = unit or debt.unit or db.session.get(TenantNode, debt.unit_id)
-    plan = plan_for(unit)
-    pm = get_pm()
-    tenant = _jurisdiction_of(unit)
+    rules = rules or UnitRules(unit)
+    plan = rules.plan
     terms = TermInput(
         debtor_class=unit.debtor_class,
         contract_date=debt.contract_date,
@@ -219,14 +233,12 @@ def recompute(debt: Debt, as_of: dt.date | None = None, unit: TenantNode | None 
         agreed_term_days=debt.agreed_term_days,
         agreed_payment_date=debt.agreed_payment_date,
     )
-    due = pm.hook_for(tenant, "qingqian_compute_due_date")(debt=debt, plan=plan, tenant=unit)
+    due = rules.due_date_hook(debt=debt, plan=plan, tenant=unit)
     debt.due_date = due if due is not None else compute_due_date(terms, plan).due_date
     live_payments = [(p.paid_on, p.amount) for p in _payments_of(debt) if p.reversed_at is None]
     accruing = debt.status in ACCRUING_STATUSES
     debt.overdue_days = overdue_days(debt.due_date, as_of, debt.outstanding) if accruing else 0
-    interest = pm.hook_for(tenant, "qingqian_compute_late_interest")(
-        debt=debt, payments=live_payments, as_of=as_of, plan=plan, tenant=unit
-    )
+    interest = rules.interest_hook(debt=debt, payments=live_payments, as_of=as_of, plan=plan, tenant=unit)
     if interest is None:
         rate = daily_rate_for(plan, debt.contract_date, debt.agreed_daily_rate)
         end = as_of if debt.outstanding > 0 else max((d for d, _ in live_payments), default=as_of)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +13,12 @@ from sqlalchemy import inspect as sa_inspect
 from core.extensions import db
 from core.models.event import Event
 
+_PLAIN = (str, int, float, bool, type(None))
+
 
 def to_jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Decimal):
         return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
     if isinstance(value, dt.datetime):
@@ -31,8 +36,19 @@ def to_jsonable(value: Any) -> Any:
 
 def snapshot(obj, exclude: set[str] = frozenset({"created_at", "updated_at"})) -> dict:
     """The column values of a mapped object, JSON-ready."""
-    mapper = sa_inspect(type(obj))
-    return {c.key: to_jsonable(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in exclude}
+    return {key: to_jsonable(getattr(obj, key)) for key in _column_keys(type(obj)) if key not in exclude}
+
+
+def snapshot_values(
+    values: dict[str, Any], exclude: set[str] = frozenset({"created_at", "updated_at"})
+) -> dict:
+    """``snapshot`` of a row given as column key → value (bulk writers have the row, not an object)."""
+    return {key: to_jsonable(value) for key, value in values.items() if key not in exclude}
+
+
+@functools.cache
+def _column_keys(cls) -> tuple[str, ...]:
+    return tuple(c.key for c in sa_inspect(cls).column_attrs)
 
 
 def diff(before: dict, after: dict) -> tuple[dict, dict]:

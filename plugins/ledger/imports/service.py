@@ -22,15 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, update
+from sqlalchemy import update
 
 from core.extensions import db
 from core.models.base import utcnow
 from core.models.debt import CATEGORY_LABELS, SOURCE_LABELS, Debt, Source
-from core.models.enterprise import SIZE_LABELS, Enterprise, EnterpriseLink
+from core.models.enterprise import SIZE_LABELS, Enterprise
 from core.plugins import get_pm
-from core.rules import credit_code
 from core.rules.validation import Issue, ValidationFailed
+from core.services import bulk, debts_bulk
 from core.services import debts as debt_service
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
@@ -567,12 +567,12 @@ def write_preview(imp: LedgerImport, rows: list, resolver: SubtreeUnitResolver, 
             }
         )
         if len(batch) >= BATCH:
-            db.session.execute(insert(LedgerImportRow), batch)
+            bulk.insert_rows(LedgerImportRow, batch)
             batch = []
             if not sqlite:
                 progress(done, len(rows))
     if batch:
-        db.session.execute(insert(LedgerImportRow), batch)
+        bulk.insert_rows(LedgerImportRow, batch)
     return counts
 
 
@@ -601,116 +601,103 @@ def claim_commit(imp: LedgerImport) -> None:
 
 
 class _Creditors:
-    """register_enterprise once per creditor per unit (a 100,000-row file names the same firms often)."""
+    """The creditor of each new row, registered through core's bulk ``register_enterprises``.
+
+    A 100,000-row file names the same firms many times: each (unit, credit code) is resolved once. A row
+    without a credit code matches the jurisdiction's creditor of exactly that name (so a re-upload does not
+    create it twice), else a new one is registered.
+    """
 
     def __init__(self, actor) -> None:
         self.actor = actor
-        self.cache: dict[tuple, Enterprise] = {}
-        self.by_name: dict[tuple[int, str], Enterprise] = {}
-        # Prefetched per chunk (``prefetch``): the jurisdiction's enterprises by normalised credit code and
-        # the (enterprise, unit) links that exist, so a known creditor costs no query.
-        self.by_code: dict[str, Enterprise] = {}
-        self.links: set[tuple[int, int]] = set()
-        self._looked_up: set[str] = set()
-
-    def prefetch(self, jurisdiction_id: int, pairs: list[tuple[TenantNode, dict[str, Any]]]) -> None:
-        """Load, in a few queries, what ``register_enterprise`` would look up for these rows' creditors."""
-        codes: set[str] = set()
-        for _unit, values in pairs:
-            raw = (values.get("credit_code") or "").strip().upper()
-            if raw:
-                checked = credit_code.check(raw)
-                if checked.valid and checked.code not in self._looked_up:
-                    codes.add(checked.code)
-        for chunk in _chunks(sorted(codes), KEY_CHUNK):
-            found = db.session.scalars(
-                db.select(Enterprise)
-                .where(Enterprise.jurisdiction_id == jurisdiction_id, Enterprise.credit_code.in_(chunk))
-                .order_by(Enterprise.id),
-                execution_options={SKIP_FILTER: True},
-            )
-            for enterprise in found:
-                self.by_code.setdefault(enterprise.credit_code, enterprise)
-        self._looked_up |= codes
-        ids = sorted({e.id for code in codes if (e := self.by_code.get(code)) is not None})
-        units = sorted({unit.id for unit, _values in pairs})
-        for chunk in _chunks(ids, KEY_CHUNK):
-            self.links.update(
-                db.session.execute(
-                    db.select(EnterpriseLink.enterprise_id, EnterpriseLink.unit_id).where(
-                        EnterpriseLink.enterprise_id.in_(chunk), EnterpriseLink.unit_id.in_(units)
-                    ),
-                    execution_options={SKIP_FILTER: True},
-                ).tuples()
-            )
-
-    def get(self, unit: TenantNode, values: dict[str, Any]) -> Enterprise:
-        code = (values.get("credit_code") or "").strip().upper() or None
-        name = " ".join(str(values.get("creditor_name") or "").replace("\u3000", " ").split())
-        key = (unit.id, code or ("name", _norm_name(name)))
-        if key in self.cache:
-            return self.cache[key]
-        if code is None:
-            enterprise = self._by_name(unit, name)
-            if enterprise is not None:
-                self._link(unit, enterprise)
-                self.cache[key] = enterprise
-                return enterprise
-        data = {
-            "name": name or code,
-            "credit_code": code,
-            "size_class": _code(values.get("creditor_size"), _SIZE_BY_LABEL, _SIZE_BY_LABEL.values()),
-        }
-        if values.get("is_private") is not None:
-            data["is_private"] = bool(values["is_private"])
-        # register_enterprise's own validation, then its lookups answered from the prefetch; it is only
-        # called (and queries) for a creditor the jurisdiction does not have yet.
-        _name, code_value, _warning = debt_service.check_enterprise_data(unit, data)
-        enterprise = self.by_code.get(code_value) if code_value else None
-        if enterprise is None:
-            enterprise, _created = debt_service.register_enterprise(unit, data, actor=self.actor)
-            if enterprise.credit_code:
-                self.by_code[enterprise.credit_code] = enterprise
-        elif (enterprise.id, unit.id) not in self.links:
-            db.session.add(
-                EnterpriseLink(
-                    jurisdiction_id=unit.jurisdiction_id, unit_id=unit.id, enterprise_id=enterprise.id
-                )
-            )
-        self.links.add((enterprise.id, unit.id))
-        self.cache[key] = enterprise
-        return enterprise
+        self.cache: dict[tuple, Enterprise | ValidationFailed] = {}
 
     @staticmethod
-    def _link(unit: TenantNode, enterprise: Enterprise) -> None:
-        """Make the matched creditor visible to the unit, as register_enterprise does for a code match."""
-        link = db.session.scalar(
-            db.select(EnterpriseLink.id).where(
-                EnterpriseLink.enterprise_id == enterprise.id, EnterpriseLink.unit_id == unit.id
-            ),
-            execution_options={SKIP_FILTER: True},
-        )
-        if link is None:
-            db.session.add(
-                EnterpriseLink(
-                    jurisdiction_id=unit.jurisdiction_id, unit_id=unit.id, enterprise_id=enterprise.id
-                )
-            )
+    def _key(unit: TenantNode, values: dict[str, Any]) -> tuple:
+        code = (values.get("credit_code") or "").strip().upper()
+        name = " ".join(str(values.get("creditor_name") or "").replace("\u3000", " ").split())
+        return unit.id, code or ("name", name)
 
-    def _by_name(self, unit: TenantNode, name: str) -> Enterprise | None:
-        # A creditor without a credit code is matched by exact name within the jurisdiction, so a re-upload
-        # does not create it twice.
-        return db.session.scalar(
-            db.select(Enterprise)
-            .where(
-                Enterprise.jurisdiction_id == unit.jurisdiction_id,
-                Enterprise.name == name,
-                Enterprise.deleted_at.is_(None),
-            )
-            .order_by(Enterprise.id)
-            .limit(1),
-            execution_options={SKIP_FILTER: True},
+    def resolve(self, pairs: list[tuple[TenantNode, dict[str, Any]]]) -> None:
+        """Resolve every pair not resolved yet, in a few queries and one bulk registration."""
+        wanted: dict[tuple, tuple[TenantNode, dict[str, Any]]] = {}
+        for unit, values in pairs:
+            key = self._key(unit, values)
+            if key not in self.cache and key not in wanted:
+                wanted[key] = (unit, values)
+        if not wanted:
+            return
+        named = self._existing_by_name(
+            {(unit.jurisdiction_id, key[1][1]) for key, (unit, _v) in wanted.items() if key[1][0] == "name"}
         )
+        to_register: list[tuple[tuple, TenantNode, dict[str, Any]]] = []
+        links: list[tuple[TenantNode, Enterprise]] = []
+        for key, (unit, values) in wanted.items():
+            found = named.get((unit.jurisdiction_id, key[1][1])) if key[1][0] == "name" else None
+            if found is not None:
+                self.cache[key] = found
+                links.append((unit, found))
+                continue
+            data = {
+                "name": key[1][1] if key[1][0] == "name" else key[1],
+                "credit_code": None if key[1][0] == "name" else key[1],
+                "size_class": _code(values.get("creditor_size"), _SIZE_BY_LABEL, _SIZE_BY_LABEL.values()),
+            }
+            name = " ".join(str(values.get("creditor_name") or "").replace("\u3000", " ").split())
+            data["name"] = name or data["name"]
+            if values.get("is_private") is not None:
+                data["is_private"] = bool(values["is_private"])
+            to_register.append((key, unit, data))
+        debts_bulk.link_enterprises(links)
+        # Name-only creditors of several units in this batch are one firm: register each name once.
+        items: list[tuple[TenantNode, dict[str, Any]]] = []
+        item_of: list[int] = []
+        name_item: dict[tuple[int, str], int] = {}
+        for key, unit, data in to_register:
+            if key[1][0] == "name":
+                name_key = (unit.jurisdiction_id, key[1][1])
+                if name_key in name_item:
+                    item_of.append(name_item[name_key])
+                    continue
+                name_item[name_key] = len(items)
+            item_of.append(len(items))
+            items.append((unit, data))
+        answers = debts_bulk.register_enterprises(items, actor=self.actor)
+        extra_links: list[tuple[TenantNode, Enterprise]] = []
+        for (key, unit, _data), index in zip(to_register, item_of, strict=True):
+            answer = answers[index]
+            self.cache[key] = answer
+            if items[index][0] is not unit and isinstance(answer, Enterprise):
+                extra_links.append((unit, answer))
+        debts_bulk.link_enterprises(extra_links)
+
+    def get(self, unit: TenantNode, values: dict[str, Any]) -> Enterprise:
+        answer = self.cache[self._key(unit, values)]
+        if isinstance(answer, ValidationFailed):
+            raise answer
+        return answer
+
+    @staticmethod
+    def _existing_by_name(names: set[tuple[int, str]]) -> dict[tuple[int, str], Enterprise]:
+        found: dict[tuple[int, str], Enterprise] = {}
+        per_jurisdiction: dict[int, list[str]] = {}
+        for jurisdiction_id, name in names:
+            per_jurisdiction.setdefault(jurisdiction_id, []).append(name)
+        for jurisdiction_id, wanted in per_jurisdiction.items():
+            for chunk in _chunks(sorted(wanted), KEY_CHUNK):
+                rows = db.session.scalars(
+                    db.select(Enterprise)
+                    .where(
+                        Enterprise.jurisdiction_id == jurisdiction_id,
+                        Enterprise.name.in_(chunk),
+                        Enterprise.deleted_at.is_(None),
+                    )
+                    .order_by(Enterprise.id),
+                    execution_options={SKIP_FILTER: True},
+                )
+                for enterprise in rows:
+                    found.setdefault((jurisdiction_id, enterprise.name), enterprise)
+        return found
 
 
 def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
@@ -722,6 +709,8 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
     """Apply the new and changed rows in the caller's transaction; raise on the first problem.
 
     The caller commits on success and rolls back on any exception, so the ledger gets all rows or none.
+    Rows are read and written one chunk at a time (memory follows the chunk, not the file): creditors
+    and new debts through core's bulk services, changed debts one by one through ``update_debt``.
     """
     unit = db.session.get(TenantNode, imp.unit_id)
     # Held for the whole commit: the session's identity map is weak, and core's services look the
@@ -731,91 +720,36 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
     note = f"台账导入：{imp.original_filename}（导入 #{imp.id}）"
     sqlite = db.engine.dialect.name == "sqlite"
     progress = _Progress(ctx, "导入")
-    rows = db.session.execute(
-        db.select(
-            LedgerImportRow.row_number,
-            LedgerImportRow.outcome,
-            LedgerImportRow.debtor_unit_id,
-            LedgerImportRow.debt_id,
-            LedgerImportRow.row_key,
-            LedgerImportRow.data,
-        )
-        .where(
-            LedgerImportRow.import_id == imp.id,
-            LedgerImportRow.outcome.in_([Outcome.NEW, Outcome.CHANGED]),
-        )
-        .order_by(LedgerImportRow.row_number)
-    ).all()
-    total = len(rows)
+    wanted = (
+        LedgerImportRow.import_id == imp.id,
+        LedgerImportRow.outcome.in_([Outcome.NEW, Outcome.CHANGED]),
+    )
+    total = db.session.scalar(db.select(db.func.count()).select_from(LedgerImportRow).where(*wanted)) or 0
     creditors = _Creditors(actor)
-    # Debts that already have a row key: only the changed debts of each chunk can, so ask per chunk.
     existing_keys: set[int] = set()
-    created = updated = 0
-    done = 0
-    for chunk in _chunks(rows):
-        changed_ids = [r.debt_id for r in chunk if r.outcome == Outcome.CHANGED]
-        debts: dict[int, Debt] = {}
-        if changed_ids:
-            debts = {d.id: d for d in db.session.scalars(db.select(Debt).where(Debt.id.in_(changed_ids)))}
-            existing_keys.update(
-                db.session.scalars(
-                    db.select(LedgerRowKey.debt_id).where(LedgerRowKey.debt_id.in_(changed_ids))
-                )
+    created = updated = done = 0
+    last_row = 0
+    while True:
+        chunk = db.session.execute(
+            db.select(
+                LedgerImportRow.row_number,
+                LedgerImportRow.outcome,
+                LedgerImportRow.debtor_unit_id,
+                LedgerImportRow.debt_id,
+                LedgerImportRow.row_key,
+                LedgerImportRow.data,
             )
-        new_keys: list[dict] = []
-        pending: list[tuple[Debt, str | None]] = []
-        parsed = [(row, values_from_json(row.data), resolver.nodes.get(row.debtor_unit_id)) for row in chunk]
-        # Creditors first, for the whole chunk: no new debt is pending yet, so their lookups flush nothing
-        # (otherwise every lookup autoflushes the previous row's debt: one INSERT per row). A creditor's
-        # error is raised at its own row below, so the first failing row is reported as before.
-        new_rows = [(t, v) for r, v, t in parsed if r.outcome == Outcome.NEW and t is not None]
-        creditors.prefetch(unit.jurisdiction_id, new_rows)
-        resolved: dict[int, Enterprise | ValidationFailed] = {}
-        for row, values, target in parsed:
-            if row.outcome == Outcome.NEW and target is not None:
-                try:
-                    resolved[row.row_number] = creditors.get(target, values)
-                except ValidationFailed as exc:
-                    resolved[row.row_number] = exc
-        for row, values, target in parsed:
-            if target is None:
-                raise ImportRefused(422, f"第 {row.row_number} 行：债务单位不在您的权限范围内")
-            try:
-                if row.outcome == Outcome.NEW:
-                    data = debt_values(values)
-                    data.setdefault("source", Source.SELF_INSPECTION.value)
-                    creditor = resolved.get(row.row_number)
-                    if creditor is None:
-                        creditor = creditors.get(target, values)
-                    elif isinstance(creditor, ValidationFailed):
-                        raise creditor
-                    pending.append((debt_service.build_debt(target, data, creditor, actor)[0], row.row_key))
-                    created += 1
-                else:
-                    debt = debts.get(row.debt_id)
-                    if debt is None:
-                        raise ImportRefused(
-                            409, f"第 {row.row_number} 行：要更新的欠款已被删除或修改，请重新上传预览"
-                        )
-                    changes = debt_values(values)
-                    if debt.unit_id != target.id:
-                        changes["unit_id"] = target.id
-                    debt_service.update_debt(debt, changes, actor=actor, note=note)
-                    updated += 1
-                    if row.row_key and debt.id not in existing_keys:
-                        new_keys.append(_row_key_values(debt, row.row_key, imp.id))
-                        existing_keys.add(debt.id)
-            except ValidationFailed as exc:
-                raise ImportRefused(422, f"第 {row.row_number} 行未通过校验：{exc}") from exc
-            done += 1
-        db.session.flush()
-        for debt, row_key in pending:
-            debt_service.announce_created(debt, actor)
-            if row_key:
-                new_keys.append(_row_key_values(debt, row_key, imp.id))
-        if new_keys:
-            db.session.execute(insert(LedgerRowKey), new_keys)
-        db.session.flush()
+            .where(*wanted, LedgerImportRow.row_number > last_row)
+            .order_by(LedgerImportRow.row_number)
+            .limit(BATCH)
+        ).all()
+        if not chunk:
+            break
+        last_row = chunk[-1].row_number
+        c, u = _commit_chunk(chunk, resolver, creditors, existing_keys, imp, actor, note)
+        created += c
+        updated += u
+        done += len(chunk)
         if ctx is not None:
             if sqlite:
                 # SQLite cannot write the progress line past this open write transaction; keep it for the end.
@@ -823,6 +757,68 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
             else:
                 progress(done, total)
     return {"created": created, "updated": updated, "total": total}
+
+
+def _commit_chunk(chunk, resolver, creditors: _Creditors, existing_keys: set[int], imp, actor, note):
+    parsed = [(row, values_from_json(row.data), resolver.nodes.get(row.debtor_unit_id)) for row in chunk]
+    for row, _values, target in parsed:
+        if target is None:
+            raise ImportRefused(422, f"第 {row.row_number} 行：债务单位不在您的权限范围内")
+    creditors.resolve([(t, v) for r, v, t in parsed if r.outcome == Outcome.NEW])
+    new_items: list[tuple[TenantNode, dict[str, Any], Enterprise]] = []
+    new_rows: list = []
+    changed = [(r, v, t) for r, v, t in parsed if r.outcome == Outcome.CHANGED]
+    for row, values, target in parsed:
+        if row.outcome != Outcome.NEW:
+            continue
+        try:
+            creditor = creditors.get(target, values)
+        except ValidationFailed as exc:
+            _create(new_items, new_rows, actor)  # an earlier row's own error is reported first
+            raise ImportRefused(422, f"第 {row.row_number} 行未通过校验：{exc}") from exc
+        data = debt_values(values)
+        data.setdefault("source", Source.SELF_INSPECTION.value)
+        new_items.append((target, data, creditor))
+        new_rows.append(row)
+    created = _create(new_items, new_rows, actor)
+    new_keys = [_row_key_values(debt, row.row_key, imp.id) for debt, row in created if row.row_key]
+    if changed:
+        ids = [r.debt_id for r, _v, _t in changed]
+        debts = {d.id: d for d in db.session.scalars(db.select(Debt).where(Debt.id.in_(ids)))}
+        existing_keys.update(
+            db.session.scalars(db.select(LedgerRowKey.debt_id).where(LedgerRowKey.debt_id.in_(ids)))
+        )
+        for row, values, target in changed:
+            debt = debts.get(row.debt_id)
+            if debt is None:
+                raise ImportRefused(
+                    409, f"第 {row.row_number} 行：要更新的欠款已被删除或修改，请重新上传预览"
+                )
+            changes = debt_values(values)
+            if debt.unit_id != target.id:
+                changes["unit_id"] = target.id
+            try:
+                debt_service.update_debt(debt, changes, actor=actor, note=note)
+            except ValidationFailed as exc:
+                raise ImportRefused(422, f"第 {row.row_number} 行未通过校验：{exc}") from exc
+            if row.row_key and debt.id not in existing_keys:
+                new_keys.append(_row_key_values(debt, row.row_key, imp.id))
+                existing_keys.add(debt.id)
+        db.session.flush()
+    bulk.insert_rows(LedgerRowKey, new_keys)
+    return len(created), len(changed)
+
+
+def _create(items: list, rows: list, actor) -> list[tuple[Debt, Any]]:
+    """Create the collected new debts (core's bulk path); a failing one names its file row."""
+    try:
+        created = debts_bulk.create_debts(items, actor=actor)
+    except debts_bulk.ItemFailed as exc:
+        raise ImportRefused(422, f"第 {rows[exc.index].row_number} 行未通过校验：{exc}") from exc
+    items.clear()
+    pairs = [(debt, row) for (debt, _w), row in zip(created, rows, strict=True)]
+    rows.clear()
+    return pairs
 
 
 def _row_key_values(debt: Debt, row_key: str, import_id: int) -> dict:

@@ -1,0 +1,277 @@
+"""Registering many creditors and creating many debts in one go, with the rules of the one-at-a-time path.
+
+``register_enterprises`` and ``create_debts`` give the same rows, validation, computed fields, history
+events and hooks as ``register_enterprise`` / ``create_debt`` in ``core.services.debts``, but look up and
+write per batch (``core.services.bulk``) instead of per object. Bulk writers (the ledger import) use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from core.extensions import db
+from core.models.debt import Debt
+from core.models.enterprise import Enterprise, EnterpriseLink
+from core.models.event import Event
+from core.plugins import get_pm
+from core.rules.status import DebtStatus, check_transition
+from core.rules.validation import Issue, ValidationFailed
+from core.services import bulk, history
+from core.services.debts import (
+    EDITABLE_FIELDS,
+    UnitRules,
+    _jurisdiction_of,
+    check_enterprise_data,
+    recompute,
+    today,
+    validate,
+)
+from core.tenancy.isolation import SKIP_FILTER
+from core.tenancy.models import TenantNode
+
+LOOKUP_CHUNK = 1000
+ZERO = Decimal("0")
+
+
+class ItemFailed(ValidationFailed):
+    """Item ``index`` of a bulk call failed validation; ``issues`` say which field and why."""
+
+    def __init__(self, index: int, failure: ValidationFailed) -> None:
+        super().__init__(failure.issues)
+        self.index = index
+
+
+def _chunks(items: Sequence, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _actor_fields(actor) -> dict[str, Any]:
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "label", None) or ("系统" if actor is None else None),
+    }
+
+
+# --- Creditors --------------------------------------------------------------------------------------
+
+
+def register_enterprises(
+    items: Sequence[tuple[TenantNode, dict[str, Any]]], actor=None
+) -> list[Enterprise | ValidationFailed]:
+    """``register_enterprise`` for many (unit, data) pairs: one answer per pair, in order.
+
+    An answer is the jurisdiction's creditor with the pair's credit code (created if new, once even when
+    several pairs name it) linked to the pair's unit, or the ``ValidationFailed`` that
+    ``register_enterprise`` would raise. A pair without a credit code creates a creditor, as there.
+    """
+    answers: list[Enterprise | ValidationFailed | None] = [None] * len(items)
+    checked: list[tuple[int, TenantNode, dict, str, str | None, str | None]] = []
+    for index, (unit, data) in enumerate(items):
+        try:
+            name, code, warning = check_enterprise_data(unit, data)
+        except ValidationFailed as exc:
+            answers[index] = exc
+            continue
+        checked.append((index, unit, data, name, code, warning))
+    by_code = _existing_by_code(checked)
+    new_rows: list[dict] = []
+    new_for: dict[str | int, Enterprise] = {}
+    for index, unit, data, name, code, warning in checked:
+        key: str | int = code if code else -index - 1
+        enterprise = by_code.get(code) if code else None
+        if enterprise is None and key not in new_for:
+            row = {
+                "jurisdiction_id": unit.jurisdiction_id,
+                "name": name,
+                "credit_code": code,
+                "credit_code_warning": warning,
+                "size_class": data.get("size_class") or "small",
+                "is_private": data.get("is_private", True),
+                "contacts": data.get("contacts") or [],
+                "address": data.get("address"),
+                "registered_by_unit_id": unit.id,
+            }
+            new_rows.append(row)
+            new_for[key] = Enterprise(**row)
+        answers[index] = enterprise if enterprise is not None else new_for[key]
+    if new_rows:
+        ids = bulk.insert_rows(Enterprise, new_rows)
+        created = list(new_for.values())
+        for enterprise, row, new_id in zip(created, new_rows, ids, strict=True):
+            enterprise.id = new_id
+            for key in ("version", "created_at", "updated_at", "deleted_at"):
+                setattr(enterprise, key, row.get(key))
+        bulk.insert_rows(
+            Event,
+            [
+                _event_row(e, "created", history.snapshot(e), actor, unit_id=e.registered_by_unit_id)
+                for e in created
+            ],
+        )
+    link_enterprises(
+        [
+            (unit, answer)
+            for (unit, _data), answer in zip(items, answers, strict=True)
+            if isinstance(answer, Enterprise)
+        ]
+    )
+    return answers  # type: ignore[return-value]
+
+
+def _existing_by_code(checked) -> dict[str, Enterprise]:
+    by_code: dict[str, Enterprise] = {}
+    per_jurisdiction: dict[int, set[str]] = {}
+    for _index, unit, _data, _name, code, _warning in checked:
+        if code:
+            per_jurisdiction.setdefault(unit.jurisdiction_id, set()).add(code)
+    for jurisdiction_id, codes in per_jurisdiction.items():
+        for chunk in _chunks(sorted(codes)):
+            for enterprise in db.session.scalars(
+                db.select(Enterprise).where(
+                    Enterprise.jurisdiction_id == jurisdiction_id, Enterprise.credit_code.in_(chunk)
+                ),
+                execution_options={SKIP_FILTER: True},
+            ):
+                by_code[enterprise.credit_code] = enterprise
+    return by_code
+
+
+def link_enterprises(pairs: list[tuple[TenantNode, Enterprise]]) -> None:
+    """Make each creditor visible to its unit (an ``EnterpriseLink``), once."""
+    wanted = {(e.id, unit.id): unit.jurisdiction_id for unit, e in pairs}
+    if not wanted:
+        return
+    enterprise_ids = sorted({e for e, _u in wanted})
+    unit_ids = sorted({u for _e, u in wanted})
+    existing: set[tuple[int, int]] = set()
+    for chunk in _chunks(enterprise_ids):
+        existing.update(
+            (row[0], row[1])
+            for row in db.session.execute(
+                db.select(EnterpriseLink.enterprise_id, EnterpriseLink.unit_id).where(
+                    EnterpriseLink.enterprise_id.in_(chunk), EnterpriseLink.unit_id.in_(unit_ids)
+                ),
+                execution_options={SKIP_FILTER: True},
+            )
+        )
+    bulk.insert_rows(
+        EnterpriseLink,
+        [
+            {"jurisdiction_id": jurisdiction_id, "unit_id": unit_id, "enterprise_id": enterprise_id}
+            for (enterprise_id, unit_id), jurisdiction_id in wanted.items()
+            if (enterprise_id, unit_id) not in existing
+        ],
+    )
+
+
+# --- Debts ------------------------------------------------------------------------------------------
+
+
+def draft_debt(unit: TenantNode, data: dict[str, Any], creditor: Enterprise, actor=None) -> Debt:
+    """A new debt with the caller's data and the defaults of ``build_debt``; not validated, not added.
+
+    Built straight into the instance's state (no attribute events: the draft is transient and only read
+    by the validation and computation hooks until ``create_debts`` writes its columns).
+    """
+    fields: dict[str, Any] = {key: data[key] for key in EDITABLE_FIELDS if key in data}
+    fields.update(
+        jurisdiction_id=unit.jurisdiction_id,
+        unit_id=unit.id,
+        creditor_id=creditor.id,
+        creditor=creditor,
+        unit=unit,
+        status=DebtStatus.TO_VERIFY,
+        created_by_id=getattr(actor, "id", None),
+        paid_amount=ZERO,
+    )
+    if not fields.get("undisputed_amount") and not fields.get("disputed_amount"):
+        fields["undisputed_amount"] = fields.get("amount_owed")
+        fields["disputed_amount"] = ZERO
+    if data.get("status"):
+        check_transition(DebtStatus.TO_VERIFY, data["status"])
+        fields["status"] = data["status"]
+    if fields.get("judicial"):
+        fields["status"] = DebtStatus.JUDICIAL
+    debt = Debt.__mapper__.class_manager.new_instance()
+    debt.__dict__.update(fields)
+    return debt
+
+
+def _debt_columns() -> list[str]:
+    return [c.key for c in Debt.__table__.columns if c.key != "id"]
+
+
+def create_debts(
+    items: Sequence[tuple[TenantNode, dict[str, Any], Enterprise]], actor=None
+) -> list[tuple[Debt, list[Issue]]]:
+    """``create_debt`` for many (unit, data, creditor): all are validated first, then written together.
+
+    Raises ``ItemFailed`` (with the item's index) for the first item that fails validation, before
+    anything is written. Returns (debt, warnings) per item; the debts carry their ids but are not in the
+    session (load them by id to change them).
+    """
+    rules: dict[int, UnitRules] = {}
+    as_of = today()
+    drafts: list[tuple[Debt, list[Issue]]] = []
+    for index, (unit, data, creditor) in enumerate(items):
+        unit_rules = rules.get(unit.id)
+        if unit_rules is None:
+            unit_rules = rules[unit.id] = UnitRules(unit)
+        try:
+            debt = draft_debt(unit, data, creditor, actor)
+            warnings = validate(debt, unit, unit_rules)
+        except ValidationFailed as exc:
+            raise ItemFailed(index, exc) from exc
+        recompute(debt, as_of=as_of, unit=unit, rules=unit_rules)
+        drafts.append((debt, warnings))
+    if not drafts:
+        return []
+    columns = _debt_columns()
+    rows = []
+    for debt, _w in drafts:
+        state = debt.__dict__
+        rows.append({key: state[key] for key in columns if key in state})
+    ids = bulk.insert_rows(Debt, rows)
+    events = []
+    for (debt, _warnings), row, new_id in zip(drafts, rows, ids, strict=True):
+        debt.__dict__.update(row, id=new_id)
+        events.append(_event_row(debt, "created", history.snapshot_values({"id": new_id, **row}), actor))
+    bulk.insert_rows(Event, events)
+    _announce(drafts, actor)
+    return drafts
+
+
+def _announce(drafts: list[tuple[Debt, list[Issue]]], actor) -> None:
+    """``qingqian_debt_created`` for each new debt, as persistent objects, where a plugin listens."""
+    pm = get_pm()
+    by_jurisdiction: dict[int, list[int]] = {}
+    units: dict[int, TenantNode] = {}
+    for debt, _w in drafts:
+        by_jurisdiction.setdefault(debt.jurisdiction_id, []).append(debt.id)
+        units.setdefault(debt.jurisdiction_id, debt.unit)
+    for jurisdiction_id, ids in by_jurisdiction.items():
+        caller = pm.hook_for(_jurisdiction_of(units[jurisdiction_id]), "qingqian_debt_created")
+        if not caller.get_hookimpls():
+            continue
+        for chunk in _chunks(ids):
+            for debt in db.session.scalars(db.select(Debt).where(Debt.id.in_(chunk)).order_by(Debt.id)):
+                caller(debt=debt, actor=actor)
+
+
+def _event_row(entity, action: str, after: dict, actor, unit_id: int | None = None) -> dict[str, Any]:
+    return {
+        "jurisdiction_id": entity.jurisdiction_id,
+        "unit_id": unit_id
+        if unit_id is not None
+        else getattr(entity, "unit_id", None) or entity.jurisdiction_id,
+        "entity_type": entity.__tablename__,
+        "entity_id": entity.id,
+        "action": action,
+        "before": None,
+        "after": after,
+        "note": None,
+        **_actor_fields(actor),
+    }

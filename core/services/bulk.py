@@ -12,12 +12,12 @@ session's flush check does for ORM writes) and writes in one round trip per batc
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, insert, text
+from sqlalchemy import JSON, any_, bindparam, insert, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.extensions import db
 from core.models.base import JurisdictionOwned, UnitOwned
@@ -79,6 +79,17 @@ def _check_scope(model, rows: Iterable[dict]) -> None:
             raise IsolationError(f"写入超出权限范围：{model.__name__}")
 
 
+def among(column, values: Iterable) -> Any:
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter whatever the length.
+
+    A long ``IN (…)`` list is a new statement text for every length, which the driver parses afresh.
+    """
+    values = list(values)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def insert_rows(model, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` (column key → value) into ``model``'s table; returns their new ids in order.
 
@@ -99,11 +110,6 @@ def insert_rows(model, rows: Sequence[dict[str, Any]]) -> list[int]:
         result = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk)
         ids.extend(result.scalars())
     return ids
-
-
-def _plain(value: Any) -> Any:
-    """Enum members as their stored value (COPY does not go through the column types' binding)."""
-    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _insert_postgresql(table, columns: list[str], rows: list[dict]) -> list[int]:
@@ -134,7 +140,7 @@ def _insert_postgresql(table, columns: list[str], rows: list[dict]) -> list[int]
                     + [
                         json.dumps(row[c], ensure_ascii=False, default=str)
                         if c in json_columns and row[c] is not None
-                        else _plain(row[c])
+                        else row[c]
                         for c in names[1:]
                     ]
                 )

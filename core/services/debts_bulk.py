@@ -30,6 +30,7 @@ from core.services.debts import (
 )
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
+from core.tenancy.plans import plan_for
 
 LOOKUP_CHUNK = 1000
 ZERO = Decimal("0")
@@ -69,13 +70,24 @@ def register_enterprises(
     """
     answers: list[Enterprise | ValidationFailed | None] = [None] * len(items)
     checked: list[tuple[int, TenantNode, dict, str, str | None, str | None]] = []
+    strict_of: dict[int, bool] = {}
+    seen: dict[tuple, tuple[str, str | None, str | None] | ValidationFailed] = {}
     for index, (unit, data) in enumerate(items):
-        try:
-            name, code, warning = check_enterprise_data(unit, data)
-        except ValidationFailed as exc:
-            answers[index] = exc
+        strict = strict_of.get(unit.id)
+        if strict is None:
+            strict = strict_of[unit.id] = bool(plan_for(unit).get("rules", {}).get("credit_code_strict"))
+        # The same firm recurs across units and rows: check each (name, code) once per strictness.
+        key = (strict, data.get("name"), data.get("credit_code"))
+        if key not in seen:
+            try:
+                seen[key] = check_enterprise_data(unit, data, strict=strict)
+            except ValidationFailed as exc:
+                seen[key] = exc
+        result = seen[key]
+        if isinstance(result, ValidationFailed):
+            answers[index] = result
             continue
-        checked.append((index, unit, data, name, code, warning))
+        checked.append((index, unit, data, *result))
     by_code = _existing_by_code(checked)
     new_rows: list[dict] = []
     new_for: dict[str | int, Enterprise] = {}
@@ -131,7 +143,7 @@ def _existing_by_code(checked) -> dict[str, Enterprise]:
         for chunk in _chunks(sorted(codes)):
             for enterprise in db.session.scalars(
                 db.select(Enterprise).where(
-                    Enterprise.jurisdiction_id == jurisdiction_id, Enterprise.credit_code.in_(chunk)
+                    Enterprise.jurisdiction_id == jurisdiction_id, bulk.among(Enterprise.credit_code, chunk)
                 ),
                 execution_options={SKIP_FILTER: True},
             ):
@@ -152,7 +164,8 @@ def link_enterprises(pairs: list[tuple[TenantNode, Enterprise]]) -> None:
             (row[0], row[1])
             for row in db.session.execute(
                 db.select(EnterpriseLink.enterprise_id, EnterpriseLink.unit_id).where(
-                    EnterpriseLink.enterprise_id.in_(chunk), EnterpriseLink.unit_id.in_(unit_ids)
+                    bulk.among(EnterpriseLink.enterprise_id, chunk),
+                    bulk.among(EnterpriseLink.unit_id, unit_ids),
                 ),
                 execution_options={SKIP_FILTER: True},
             )
@@ -257,7 +270,9 @@ def _announce(drafts: list[tuple[Debt, list[Issue]]], actor) -> None:
         if not caller.get_hookimpls():
             continue
         for chunk in _chunks(ids):
-            for debt in db.session.scalars(db.select(Debt).where(Debt.id.in_(chunk)).order_by(Debt.id)):
+            for debt in db.session.scalars(
+                db.select(Debt).where(bulk.among(Debt.id, chunk)).order_by(Debt.id)
+            ):
                 caller(debt=debt, actor=actor)
 
 

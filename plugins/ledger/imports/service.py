@@ -418,8 +418,8 @@ def _existing_debts(
             .join(Enterprise, Enterprise.id == Debt.creditor_id)
             .where(
                 Debt.unit_id.in_(subtree),
-                Debt.unit_id.in_(units),
-                Enterprise.credit_code.in_(code_chunk),
+                bulk.among(Debt.unit_id, units),
+                bulk.among(Enterprise.credit_code, code_chunk),
             )
         )
         for row in db.session.execute(stmt):
@@ -438,7 +438,7 @@ def _existing_debts(
             .join(Enterprise, Enterprise.id == Debt.creditor_id)
             .where(
                 LedgerRowKey.jurisdiction_id == root.jurisdiction_id,
-                LedgerRowKey.row_key.in_(key_chunk),
+                bulk.among(LedgerRowKey.row_key, key_chunk),
                 Debt.unit_id.in_(subtree),
             )
         )
@@ -603,73 +603,61 @@ def claim_commit(imp: LedgerImport) -> None:
 class _Creditors:
     """The creditor of each new row, registered through core's bulk ``register_enterprises``.
 
-    A 100,000-row file names the same firms many times: each (unit, credit code) is resolved once. A row
-    without a credit code matches the jurisdiction's creditor of exactly that name (so a re-upload does not
-    create it twice), else a new one is registered.
+    A 100,000-row file names the same firms many times: each creditor (by credit code, or by exact name
+    when the row has no code) is resolved once per jurisdiction, and each (creditor, unit) link made once.
+    A row without a credit code matches the jurisdiction's creditor of exactly that name (so a re-upload
+    does not create it twice), else a new one is registered.
     """
 
     def __init__(self, actor) -> None:
         self.actor = actor
         self.cache: dict[tuple, Enterprise | ValidationFailed] = {}
+        self.linked: set[tuple[int, int]] = set()
 
     @staticmethod
     def _key(unit: TenantNode, values: dict[str, Any]) -> tuple:
         code = (values.get("credit_code") or "").strip().upper()
         name = " ".join(str(values.get("creditor_name") or "").replace("\u3000", " ").split())
-        return unit.id, code or ("name", name)
+        return unit.jurisdiction_id, code or ("name", name)
 
     def resolve(self, pairs: list[tuple[TenantNode, dict[str, Any]]]) -> None:
-        """Resolve every pair not resolved yet, in a few queries and one bulk registration."""
+        """Resolve every creditor of these rows not resolved yet, then link each to its rows' units."""
         wanted: dict[tuple, tuple[TenantNode, dict[str, Any]]] = {}
         for unit, values in pairs:
             key = self._key(unit, values)
             if key not in self.cache and key not in wanted:
                 wanted[key] = (unit, values)
-        if not wanted:
-            return
-        named = self._existing_by_name(
-            {(unit.jurisdiction_id, key[1][1]) for key, (unit, _v) in wanted.items() if key[1][0] == "name"}
-        )
-        to_register: list[tuple[tuple, TenantNode, dict[str, Any]]] = []
-        links: list[tuple[TenantNode, Enterprise]] = []
+        named = self._existing_by_name({(key[0], key[1][1]) for key in wanted if isinstance(key[1], tuple)})
+        keys: list[tuple] = []
+        items: list[tuple[TenantNode, dict[str, Any]]] = []
         for key, (unit, values) in wanted.items():
-            found = named.get((unit.jurisdiction_id, key[1][1])) if key[1][0] == "name" else None
+            by_name = isinstance(key[1], tuple)
+            found = named.get((key[0], key[1][1])) if by_name else None
             if found is not None:
                 self.cache[key] = found
-                links.append((unit, found))
                 continue
+            name = " ".join(str(values.get("creditor_name") or "").replace("\u3000", " ").split())
             data = {
-                "name": key[1][1] if key[1][0] == "name" else key[1],
-                "credit_code": None if key[1][0] == "name" else key[1],
+                "name": name or (key[1][1] if by_name else key[1]),
+                "credit_code": None if by_name else key[1],
                 "size_class": _code(values.get("creditor_size"), _SIZE_BY_LABEL, _SIZE_BY_LABEL.values()),
             }
-            name = " ".join(str(values.get("creditor_name") or "").replace("\u3000", " ").split())
-            data["name"] = name or data["name"]
             if values.get("is_private") is not None:
                 data["is_private"] = bool(values["is_private"])
-            to_register.append((key, unit, data))
-        debts_bulk.link_enterprises(links)
-        # Name-only creditors of several units in this batch are one firm: register each name once.
-        items: list[tuple[TenantNode, dict[str, Any]]] = []
-        item_of: list[int] = []
-        name_item: dict[tuple[int, str], int] = {}
-        for key, unit, data in to_register:
-            if key[1][0] == "name":
-                name_key = (unit.jurisdiction_id, key[1][1])
-                if name_key in name_item:
-                    item_of.append(name_item[name_key])
-                    continue
-                name_item[name_key] = len(items)
-            item_of.append(len(items))
+            keys.append(key)
             items.append((unit, data))
         answers = debts_bulk.register_enterprises(items, actor=self.actor)
-        extra_links: list[tuple[TenantNode, Enterprise]] = []
-        for (key, unit, _data), index in zip(to_register, item_of, strict=True):
-            answer = answers[index]
+        for key, (unit, _data), answer in zip(keys, items, answers, strict=True):
             self.cache[key] = answer
-            if items[index][0] is not unit and isinstance(answer, Enterprise):
-                extra_links.append((unit, answer))
-        debts_bulk.link_enterprises(extra_links)
+            if isinstance(answer, Enterprise):
+                self.linked.add((answer.id, unit.id))  # register_enterprises linked its own unit
+        links: dict[tuple[int, int], tuple[TenantNode, Enterprise]] = {}
+        for unit, values in pairs:
+            answer = self.cache[self._key(unit, values)]
+            if isinstance(answer, Enterprise) and (answer.id, unit.id) not in self.linked:
+                links[(answer.id, unit.id)] = (unit, answer)
+        debts_bulk.link_enterprises(list(links.values()))
+        self.linked.update(links)
 
     def get(self, unit: TenantNode, values: dict[str, Any]) -> Enterprise:
         answer = self.cache[self._key(unit, values)]
@@ -689,7 +677,7 @@ class _Creditors:
                     db.select(Enterprise)
                     .where(
                         Enterprise.jurisdiction_id == jurisdiction_id,
-                        Enterprise.name.in_(chunk),
+                        bulk.among(Enterprise.name, chunk),
                         Enterprise.deleted_at.is_(None),
                     )
                     .order_by(Enterprise.id),
@@ -784,9 +772,9 @@ def _commit_chunk(chunk, resolver, creditors: _Creditors, existing_keys: set[int
     new_keys = [_row_key_values(debt, row.row_key, imp.id) for debt, row in created if row.row_key]
     if changed:
         ids = [r.debt_id for r, _v, _t in changed]
-        debts = {d.id: d for d in db.session.scalars(db.select(Debt).where(Debt.id.in_(ids)))}
+        debts = {d.id: d for d in db.session.scalars(db.select(Debt).where(bulk.among(Debt.id, ids)))}
         existing_keys.update(
-            db.session.scalars(db.select(LedgerRowKey.debt_id).where(LedgerRowKey.debt_id.in_(ids)))
+            db.session.scalars(db.select(LedgerRowKey.debt_id).where(bulk.among(LedgerRowKey.debt_id, ids)))
         )
         for row, values, target in changed:
             debt = debts.get(row.debt_id)

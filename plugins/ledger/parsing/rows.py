@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,6 +52,8 @@ _FOOTER = re.compile(
     r"联系电话|电话|手机|填报日期|填表日期|制表日期|报送日期|单位盖章|盖章|签字|签名)(?:[:：].*)?$"
 )
 _NOTE = re.compile(r"^(?:注|说明|备注|填表说明)\d*[:：]")
+# First characters of everything the three patterns above match.
+_LEADS = frozenset("本全以总合小累共其填制审复负单主分联电手报盖签注说备")
 
 
 def row_key_for(
@@ -189,7 +192,15 @@ class _Parser:
 
     def skip_reason(self, sheet: _Sheet, cells: list[object], by_field: dict[str, object]) -> str | None:
         creditor = by_field.get("creditor_name")
-        texts = [compact(c) for c in cells if isinstance(c, str) and c.strip()]
+        # Total, footer and note rows start with one of a few characters; only such cells need the full
+        # normalisation and the patterns (this runs for every row of 100,000-row files).
+        texts = [
+            compact(c)
+            for c in cells
+            if isinstance(c, str)
+            and (lead := c.strip()[:1])
+            and unicodedata.normalize("NFKC", lead) in _LEADS
+        ]
         no_code = nz.is_empty(by_field.get("credit_code"))
         for t in texts:
             if (
@@ -204,8 +215,14 @@ class _Parser:
                 return "表尾说明"
         if not any(not nz.is_empty(v) for v in by_field.values()):
             return "空行"
+        header = sheet.header_texts
         same = sum(
-            1 for i, c in enumerate(cells) if c is not None and sheet.header_texts.get(i) == compact(c)
+            1
+            for i, c in enumerate(cells)
+            if isinstance(c, str)
+            and (h := header.get(i))
+            and (h[:1] in c or h[:1].isascii())  # full-width forms of ASCII fold under NFKC
+            and h == compact(c)
         )
         if same >= 3:
             return "重复表头"

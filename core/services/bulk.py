@@ -13,11 +13,13 @@ session's flush check does for ORM writes) and writes in one round trip per batc
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, any_, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import TypeDecorator
 
 from core.extensions import db
 from core.models.base import JurisdictionOwned, UnitOwned
@@ -133,17 +135,29 @@ def _insert_postgresql(table, columns: list[str], rows: list[dict]) -> list[int]
             "ON COMMIT DROP"
         )
         cursor.execute(f'TRUNCATE "{staging}"')
+        values_of = operator.itemgetter(*names[1:])
+        json_at = [i for i, c in enumerate(names[1:]) if c in json_columns]
+        # COPY skips SQLAlchemy's parameter binding: apply the column types' own conversions (Money
+        # quantizes half-even, as the ORM path does; NUMERIC would round half away from zero).
+        dialect = connection.dialect
+        decorated = [
+            (i, table.c[c].type.process_bind_param)
+            for i, c in enumerate(names[1:])
+            if isinstance(table.c[c].type, TypeDecorator)
+        ]
         with cursor.copy(f'COPY "{staging}" ({quoted}) FROM STDIN') as copy:
             for new_id, row in zip(ids, rows, strict=True):
-                copy.write_row(
-                    [new_id]
-                    + [
-                        json.dumps(row[c], ensure_ascii=False, default=str)
-                        if c in json_columns and row[c] is not None
-                        else row[c]
-                        for c in names[1:]
-                    ]
-                )
+                values = values_of(row)
+                if len(names) == 2:
+                    values = (values,)
+                if json_at or decorated:
+                    values = list(values)
+                    for i in json_at:
+                        if values[i] is not None:
+                            values[i] = json.dumps(values[i], ensure_ascii=False, default=str)
+                    for i, bind in decorated:
+                        values[i] = bind(values[i], dialect)
+                copy.write_row((new_id, *values))
         cursor.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}"')
         cursor.execute(f'TRUNCATE "{staging}"')
     return ids

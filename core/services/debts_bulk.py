@@ -16,7 +16,7 @@ from core.models.debt import Debt
 from core.models.enterprise import Enterprise, EnterpriseLink
 from core.models.event import Event
 from core.plugins import get_pm
-from core.rules.status import DebtStatus, check_transition
+from core.rules.status import DebtStatus, TransitionError, check_transition
 from core.rules.validation import Issue, ValidationFailed
 from core.services import bulk, history
 from core.services.debts import (
@@ -90,37 +90,44 @@ def register_enterprises(
         checked.append((index, unit, data, *result))
     by_code = _existing_by_code(checked)
     new_rows: list[dict] = []
-    new_for: dict[str | int, Enterprise] = {}
+    new_keys: list[tuple] = []
+    pending: set[tuple] = set()
+    placed: list[tuple[int, tuple]] = []
     for index, unit, data, name, code, warning in checked:
-        key: str | int = code if code else -index - 1
-        enterprise = by_code.get(code) if code else None
-        if enterprise is None and key not in new_for:
-            row = {
-                "jurisdiction_id": unit.jurisdiction_id,
-                "name": name,
-                "credit_code": code,
-                "credit_code_warning": warning,
-                "size_class": data.get("size_class") or "small",
-                "is_private": data.get("is_private", True),
-                "contacts": data.get("contacts") or [],
-                "address": data.get("address"),
-                "registered_by_unit_id": unit.id,
-            }
-            new_rows.append(row)
-            new_for[key] = Enterprise(**row)
-        answers[index] = enterprise if enterprise is not None else new_for[key]
+        # Creditors are de-duplicated per jurisdiction: the same code elsewhere is another creditor.
+        key = (unit.jurisdiction_id, code) if code else (unit.jurisdiction_id, -index - 1)
+        if code and key in by_code:
+            answers[index] = by_code[key]
+            continue
+        if key not in pending:
+            pending.add(key)
+            new_rows.append(
+                {
+                    "jurisdiction_id": unit.jurisdiction_id,
+                    "name": name,
+                    "credit_code": code,
+                    "credit_code_warning": warning,
+                    "size_class": data.get("size_class") or "small",
+                    "is_private": data.get("is_private", True),
+                    "contacts": data.get("contacts") or [],
+                    "address": data.get("address"),
+                    "registered_by_unit_id": unit.id,
+                }
+            )
+            new_keys.append(key)
+        placed.append((index, key))
     if new_rows:
         ids = bulk.insert_rows(Enterprise, new_rows)
-        created = list(new_for.values())
-        for enterprise, row, new_id in zip(created, new_rows, ids, strict=True):
-            enterprise.id = new_id
-            for key in ("version", "created_at", "updated_at", "deleted_at"):
-                setattr(enterprise, key, row.get(key))
+        # Answer persistent objects (loaded by id), so callers may attach them to other objects.
+        loaded = _load(Enterprise, ids)
+        created = {key: loaded[new_id] for key, new_id in zip(new_keys, ids, strict=True)}
+        for index, key in placed:
+            answers[index] = created[key]
         bulk.insert_rows(
             Event,
             [
                 _event_row(e, "created", history.snapshot(e), actor, unit_id=e.registered_by_unit_id)
-                for e in created
+                for e in created.values()
             ],
         )
     link_enterprises(
@@ -133,8 +140,8 @@ def register_enterprises(
     return answers  # type: ignore[return-value]
 
 
-def _existing_by_code(checked) -> dict[str, Enterprise]:
-    by_code: dict[str, Enterprise] = {}
+def _existing_by_code(checked) -> dict[tuple[int, str], Enterprise]:
+    by_code: dict[tuple[int, str], Enterprise] = {}
     per_jurisdiction: dict[int, set[str]] = {}
     for _index, unit, _data, _name, code, _warning in checked:
         if code:
@@ -147,8 +154,20 @@ def _existing_by_code(checked) -> dict[str, Enterprise]:
                 ),
                 execution_options={SKIP_FILTER: True},
             ):
-                by_code[enterprise.credit_code] = enterprise
+                by_code[(jurisdiction_id, enterprise.credit_code)] = enterprise
     return by_code
+
+
+def _load(model, ids: list[int]) -> dict[int, Any]:
+    """Rows this call just inserted, as persistent objects (before any link makes them visible to a unit
+    user's filter; the database's row-level security still applies)."""
+    out: dict[int, Any] = {}
+    for chunk in _chunks(ids):
+        for obj in db.session.scalars(
+            db.select(model).where(bulk.among(model.id, chunk)), execution_options={SKIP_FILTER: True}
+        ):
+            out[obj.id] = obj
+    return out
 
 
 def link_enterprises(pairs: list[tuple[TenantNode, Enterprise]]) -> None:
@@ -238,6 +257,8 @@ def create_debts(
             warnings = validate(debt, unit, unit_rules)
         except ValidationFailed as exc:
             raise ItemFailed(index, exc) from exc
+        except TransitionError as exc:
+            raise ItemFailed(index, ValidationFailed([Issue("status", str(exc))])) from exc
         recompute(debt, as_of=as_of, unit=unit, rules=unit_rules)
         drafts.append((debt, warnings))
     if not drafts:
@@ -251,7 +272,8 @@ def create_debts(
     events = []
     for (debt, _warnings), row, new_id in zip(drafts, rows, ids, strict=True):
         debt.__dict__.update(row, id=new_id)
-        events.append(_event_row(debt, "created", history.snapshot_values({"id": new_id, **row}), actor))
+        full = {"id": new_id, **{key: row.get(key) for key in columns}}
+        events.append(_event_row(debt, "created", history.snapshot_values(full), actor))
     bulk.insert_rows(Event, events)
     _announce(drafts, actor)
     return drafts

@@ -12,11 +12,11 @@ session's flush check does for ORM writes) and writes in one round trip per batc
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, any_, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import TypeDecorator
@@ -154,7 +154,7 @@ def _insert_postgresql(table, columns: list[str], rows: list[dict]) -> list[int]
                     values = list(values)
                     for i in json_at:
                         if values[i] is not None:
-                            values[i] = json.dumps(values[i], ensure_ascii=False, default=str)
+                            values[i] = orjson.dumps(values[i], default=str).decode()
                     for i, bind in decorated:
                         values[i] = bind(values[i], dialect)
                 copy.write_row((new_id, *values))

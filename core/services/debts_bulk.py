@@ -237,15 +237,18 @@ def _debt_columns() -> list[str]:
 
 
 def create_debts(
-    items: Sequence[tuple[TenantNode, dict[str, Any], Enterprise]], actor=None
+    items: Sequence[tuple[TenantNode, dict[str, Any], Enterprise]],
+    actor=None,
+    rules: dict[int, UnitRules] | None = None,
 ) -> list[tuple[Debt, list[Issue]]]:
     """``create_debt`` for many (unit, data, creditor): all are validated first, then written together.
 
     Raises ``ItemFailed`` (with the item's index) for the first item that fails validation, before
     anything is written. Returns (debt, warnings) per item; the debts carry their ids but are not in the
-    session (load them by id to change them).
+    session (load them by id to change them). ``rules``: a unit id → ``UnitRules`` cache a caller writing
+    in several batches passes to every call (plans and enabled plugins do not change in between).
     """
-    rules: dict[int, UnitRules] = {}
+    rules = {} if rules is None else rules
     as_of = today()
     drafts: list[tuple[Debt, list[Issue]]] = []
     for index, (unit, data, creditor) in enumerate(items):

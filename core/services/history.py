@@ -13,7 +13,7 @@ from sqlalchemy import inspect as sa_inspect
 from core.extensions import db
 from core.models.event import Event
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def to_jsonable(value: Any) -> Any:
@@ -43,7 +43,12 @@ def snapshot_values(
     values: dict[str, Any], exclude: set[str] = frozenset({"created_at", "updated_at"})
 ) -> dict:
     """``snapshot`` of a row given as column key → value (bulk writers have the row, not an object)."""
-    return {key: to_jsonable(value) for key, value in values.items() if key not in exclude}
+    plain = _PLAIN
+    return {
+        key: value if type(value) in plain else to_jsonable(value)
+        for key, value in values.items()
+        if key not in exclude
+    }
 
 
 @functools.cache

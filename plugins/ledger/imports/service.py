@@ -46,7 +46,7 @@ from plugins.ledger.imports.models import (
 log = logging.getLogger(__name__)
 
 ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
-BATCH = 1000
+BATCH = 5000
 
 # Canonical fields that land on the Debt itself, and how to compare / store them.
 DEBT_FIELDS = (
@@ -715,6 +715,7 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
     total = db.session.scalar(db.select(db.func.count()).select_from(LedgerImportRow).where(*wanted)) or 0
     creditors = _Creditors(actor)
     existing_keys: set[int] = set()
+    unit_rules: dict = {}  # unit id -> core UnitRules, shared by the chunks
     created = updated = done = 0
     last_row = 0
     while True:
@@ -734,7 +735,7 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
         if not chunk:
             break
         last_row = chunk[-1].row_number
-        c, u = _commit_chunk(chunk, resolver, creditors, existing_keys, imp, actor, note)
+        c, u = _commit_chunk(chunk, resolver, creditors, existing_keys, imp, actor, note, unit_rules)
         created += c
         updated += u
         done += len(chunk)
@@ -747,7 +748,9 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
     return {"created": created, "updated": updated, "total": total}
 
 
-def _commit_chunk(chunk, resolver, creditors: _Creditors, existing_keys: set[int], imp, actor, note):
+def _commit_chunk(
+    chunk, resolver, creditors: _Creditors, existing_keys: set[int], imp, actor, note, unit_rules
+):
     parsed = [(row, values_from_json(row.data), resolver.nodes.get(row.debtor_unit_id)) for row in chunk]
     for row, _values, target in parsed:
         if target is None:
@@ -762,13 +765,13 @@ def _commit_chunk(chunk, resolver, creditors: _Creditors, existing_keys: set[int
         try:
             creditor = creditors.get(target, values)
         except ValidationFailed as exc:
-            _create(new_items, new_rows, actor)  # an earlier row's own error is reported first
+            _create(new_items, new_rows, actor, unit_rules)  # an earlier row's own error is reported first
             raise ImportRefused(422, f"第 {row.row_number} 行未通过校验：{exc}") from exc
         data = debt_values(values)
         data.setdefault("source", Source.SELF_INSPECTION.value)
         new_items.append((target, data, creditor))
         new_rows.append(row)
-    created = _create(new_items, new_rows, actor)
+    created = _create(new_items, new_rows, actor, unit_rules)
     new_keys = [_row_key_values(debt, row.row_key, imp.id) for debt, row in created if row.row_key]
     if changed:
         ids = [r.debt_id for r, _v, _t in changed]
@@ -797,10 +800,10 @@ def _commit_chunk(chunk, resolver, creditors: _Creditors, existing_keys: set[int
     return len(created), len(changed)
 
 
-def _create(items: list, rows: list, actor) -> list[tuple[Debt, Any]]:
+def _create(items: list, rows: list, actor, unit_rules: dict) -> list[tuple[Debt, Any]]:
     """Create the collected new debts (core's bulk path); a failing one names its file row."""
     try:
-        created = debts_bulk.create_debts(items, actor=actor)
+        created = debts_bulk.create_debts(items, actor=actor, rules=unit_rules)
     except debts_bulk.ItemFailed as exc:
         raise ImportRefused(422, f"第 {rows[exc.index].row_number} 行未通过校验：{exc}") from exc
     items.clear()

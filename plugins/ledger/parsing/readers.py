@@ -99,20 +99,17 @@ def _read_excel(path: Path) -> Iterator[tuple[str, int, list[Cell]]]:
                 # pad the left so column positions (and Excel's row numbers) stay true.
                 pad = [None] * start[1]
                 for index, cells in enumerate(sheet.iter_rows()):
-                    if any(c not in ("", None) for c in cells):
-                        yield meta.name, index + 1, pad + [_cell(c) for c in cells]
+                    row = [None if c == "" else (str(c) if type(c) in _TIMES else c) for c in cells]
+                    if row.count(None) != len(row):
+                        yield meta.name, index + 1, pad + row if pad else row
             except PasswordError as exc:
                 raise LedgerFileError("文件设置了密码保护，请取消密码后重新上传") from exc
             except CalamineError as exc:
                 raise LedgerFileError(_calamine_message(exc)) from exc
 
 
-def _cell(value: Cell) -> Cell:
-    if value == "":
-        return None
-    if isinstance(value, dt.time | dt.timedelta):
-        return str(value)
-    return value
+# Times of day and durations have no meaning in a ledger cell; they are kept as their text.
+_TIMES = frozenset({dt.time, dt.timedelta})
 
 
 def _calamine_message(exc: Exception) -> str:

@@ -1,11 +1,13 @@
-"""/api/v1/ledger: rounds, the board, submissions and zero reports, sign-off, reopening, diffs, flags,
-roll-ups and the .xlsx export."""
+"""/api/v1/ledger: rounds (opening, closing), the board, submissions and zero reports, sign-off, reopening,
+diffs, flags, roll-ups and the .xlsx export."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Response, g
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
 from core.api.base import ApiError, Blueprint, PageArgs, get_or_404, paginate
 from core.auth.context import current_user
@@ -36,6 +38,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- Schemas -----------------------------------------------------------------------------------------
 
+# Money goes out as a string with two decimals; apispec would document a Decimal field as a number.
+MONEY_DOC = {"type": "string", "format": "decimal", "example": "1234.50"}
+
+
+class MoneyText(fields.String):
+    """Yuan as a string with two decimals ("1234.50"), from a Decimal or a money string (read-only)."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {**MONEY_DOC, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else f"{Decimal(value):.2f}"
+
 
 class RoundCreateSchema(Schema):
     name = fields.String(
@@ -63,6 +79,14 @@ class RoundSchema(Schema):
     created_at = fields.DateTime()
 
 
+class RoundCloseSchema(Schema):
+    note = fields.String(
+        load_default=None,
+        validate=validate.Length(max=service.CLOSE_NOTE_MAX),
+        metadata={"description": "结束说明（可选，记入变更历史）"},
+    )
+
+
 class SubmitSchema(Schema):
     unit_id = fields.Integer(load_default=None, metadata={"description": "报送单位（默认：本人所在单位）"})
     zero = fields.Boolean(load_default=False, metadata={"description": "零报告（无拖欠）"})
@@ -75,15 +99,15 @@ class SubmissionSchema(Schema):
     id = fields.Integer()
     round_id = fields.Integer()
     unit_id = fields.Integer()
-    unit_name = fields.Function(lambda s: s.unit.name)
+    unit_name = fields.Function(lambda s: s.unit.name, metadata={"type": "string"})
     status = fields.String()
     status_label = fields.String()
     zero = fields.Boolean()
     statement = fields.String(allow_none=True)
     row_count = fields.Integer()
-    total_owed = fields.Decimal(as_string=True, places=2)
-    total_paid = fields.Decimal(as_string=True, places=2)
-    total_outstanding = fields.Decimal(as_string=True, places=2)
+    total_owed = fields.Decimal(as_string=True, places=2, metadata=MONEY_DOC)
+    total_paid = fields.Decimal(as_string=True, places=2, metadata=MONEY_DOC)
+    total_outstanding = fields.Decimal(as_string=True, places=2, metadata=MONEY_DOC)
     submitted_at = fields.DateTime()
     submitted_by_name = fields.String(allow_none=True)
     late = fields.Boolean()
@@ -167,6 +191,133 @@ class ExportQuerySchema(Schema):
     )
 
 
+# --- Board and diff responses -----------------------------------------------------------------------
+# board_json and diff_json are these schemas' dumps: the schemas are the serialisers, so the documented
+# shape cannot drift from what the endpoints (and the diff page) get.
+
+
+class RoundBoardCountsSchema(Schema):
+    units = fields.Integer(metadata={"description": "应报单位数"})
+    submitted = fields.Integer(metadata={"description": "已报送（含待签认、已签认、零报告）"})
+    signed = fields.Integer(metadata={"description": "已签认"})
+    awaiting_signoff = fields.Integer(metadata={"description": "已报送待签认"})
+    late = fields.Integer(metadata={"description": "逾期报送"})
+    missing = fields.Integer(metadata={"description": "未报送"})
+    overdue = fields.Integer(metadata={"description": "未报送且已过截止日期"})
+    zero_reports = fields.Integer(metadata={"description": "零报告"})
+    debts = fields.Integer(metadata={"description": "报送的欠款笔数"})
+
+
+class RoundBoardAmountsSchema(Schema):
+    owed = MoneyText(metadata={"description": "报送的欠款金额合计（元）"})
+    paid = MoneyText(metadata={"description": "报送的已付金额合计（元）"})
+    outstanding = MoneyText(metadata={"description": "报送的未付余额合计（元）"})
+
+
+class RoundBoardUnitSchema(Schema):
+    """One unit's row of the board (a ``service.BoardRow``)."""
+
+    unit_id = fields.Integer(attribute="unit.id")
+    unit_name = fields.String(attribute="unit.name")
+    kind = fields.String(attribute="unit.kind")
+    kind_label = fields.String(attribute="unit.kind_label")
+    state = fields.String(validate=validate.OneOf(list(service.BOARD_STATE_LABELS)))
+    state_label = fields.String()
+    late = fields.Boolean(metadata={"description": "逾期报送"})
+    overdue = fields.Boolean(metadata={"description": "未报送且已过截止日期"})
+    reopened = fields.Integer(metadata={"description": "被清欠办退回的次数"})
+    submission = fields.Nested(
+        SubmissionSchema, allow_none=True, metadata={"description": "当前有效的报送（未报送时为空）"}
+    )
+
+
+class RoundBoardSchema(Schema):
+    round = fields.Nested(RoundSchema)
+    counts = fields.Nested(RoundBoardCountsSchema)
+    amounts = fields.Nested(RoundBoardAmountsSchema)
+    units = fields.List(fields.Nested(RoundBoardUnitSchema))
+
+
+class LedgerSnapshotRowSchema(Schema):
+    """One debt as the unit reported it (``service.snapshot_row``). A snapshot never changes, so it goes
+    out exactly as stored: these fields document it, the post-dump hook returns the stored row."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    debt_id = fields.Integer()
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    creditor_name = fields.String()
+    credit_code = fields.String(allow_none=True)
+    project_name = fields.String(allow_none=True)
+    contract_no = fields.String(allow_none=True)
+    category = fields.String()
+    source = fields.String()
+    status = fields.String()
+    origin_date = fields.String(allow_none=True, metadata={"format": "date"})
+    due_date = fields.String(allow_none=True, metadata={"format": "date"})
+    overdue_days = fields.Integer()
+    amount_owed = MoneyText()
+    undisputed_amount = MoneyText()
+    disputed_amount = MoneyText()
+    paid_amount = MoneyText()
+    outstanding = MoneyText()
+    migrant_wages = fields.Boolean()
+
+    @post_dump(pass_original=True)
+    def _as_stored(self, data, original, **kwargs):
+        return dict(original)
+
+
+class RoundDiffChangeSchema(Schema):
+    before = fields.Raw(allow_none=True, metadata={"type": "string", "description": "上次报送的值"})
+    after = fields.Raw(allow_none=True, metadata={"type": "string", "description": "本次报送的值"})
+
+
+class RoundDiffChangesSchema(Schema):
+    """Only the fields that changed are present (``service.DIFF_FIELDS``)."""
+
+    amount_owed = fields.Nested(RoundDiffChangeSchema)
+    paid_amount = fields.Nested(RoundDiffChangeSchema)
+    outstanding = fields.Nested(RoundDiffChangeSchema)
+    status = fields.Nested(RoundDiffChangeSchema)
+
+
+class RoundDiffChangedSchema(Schema):
+    debt_id = fields.Integer()
+    creditor_name = fields.String(allow_none=True)
+    project_name = fields.String(allow_none=True)
+    changes = fields.Nested(RoundDiffChangesSchema)
+    outstanding_delta = MoneyText(metadata={"description": "未付余额变化（元，减少为负）"})
+
+
+class RoundDiffTotalsSchema(Schema):
+    before = MoneyText(metadata={"description": "上次报送的未付余额（元）"})
+    after = MoneyText(metadata={"description": "本次报送的未付余额（元）"})
+    added = MoneyText(metadata={"description": "新增欠款的未付余额（元）"})
+    removed = MoneyText(metadata={"description": "消失欠款的未付余额（元）"})
+    change = MoneyText(metadata={"description": "未付余额变化（元）"})
+
+
+class RoundDiffUnitSchema(Schema):
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    submission_id = fields.Integer()
+    against_round_id = fields.Integer(allow_none=True, metadata={"description": "对比的轮次（无则为空）"})
+    against_submission_id = fields.Integer(allow_none=True)
+    added = fields.List(fields.Nested(LedgerSnapshotRowSchema), metadata={"description": "新增的欠款"})
+    removed = fields.List(fields.Nested(LedgerSnapshotRowSchema), metadata={"description": "消失的欠款"})
+    changed = fields.List(fields.Nested(RoundDiffChangedSchema), metadata={"description": "金额或状态变化"})
+    totals = fields.Nested(RoundDiffTotalsSchema)
+
+
+class RoundDiffSchema(Schema):
+    round = fields.Nested(RoundSchema)
+    against = fields.Nested(RoundSchema, allow_none=True, metadata={"description": "指定的对比轮次"})
+    units = fields.List(fields.Nested(RoundDiffUnitSchema))
+
+
 # --- Helpers -----------------------------------------------------------------------------------------
 
 
@@ -227,32 +378,18 @@ def round_json(rnd: LedgerRound) -> dict:
     return RoundSchema().dump(rnd)
 
 
-def board_json(rnd: LedgerRound) -> dict:
+def board_data(rnd: LedgerRound) -> dict:
+    """The board as objects, for ``RoundBoardSchema`` to dump."""
     b = service.board(rnd)
-    sub_schema = SubmissionSchema()
-    return {
-        "round": round_json(rnd),
-        "counts": b.counts,
-        "amounts": {k: f"{v:.2f}" for k, v in b.amounts.items()},
-        "units": [
-            {
-                "unit_id": r.unit.id,
-                "unit_name": r.unit.name,
-                "kind": r.unit.kind,
-                "kind_label": r.unit.kind_label,
-                "state": r.state,
-                "state_label": r.state_label,
-                "late": r.late,
-                "overdue": r.overdue,
-                "reopened": r.reopened,
-                "submission": sub_schema.dump(r.submission) if r.submission is not None else None,
-            }
-            for r in b.rows
-        ],
-    }
+    return {"round": rnd, "counts": b.counts, "amounts": b.amounts, "units": b.rows}
 
 
-def diff_json(rnd: LedgerRound, unit_id: int | None, against_id: int | None) -> dict:
+def board_json(rnd: LedgerRound) -> dict:
+    return RoundBoardSchema().dump(board_data(rnd))
+
+
+def diff_data(rnd: LedgerRound, unit_id: int | None, against_id: int | None) -> dict:
+    """Each unit's live submission against its previous one (or the given round's): ``RoundDiffSchema``."""
     against = get_or_404(LedgerRound, against_id) if against_id is not None else None
     if unit_id is not None:
         visible_unit(unit_id)
@@ -278,7 +415,11 @@ def diff_json(rnd: LedgerRound, unit_id: int | None, against_id: int | None) -> 
                 **result,
             }
         )
-    return {"round": round_json(rnd), "against": round_json(against) if against else None, "units": units}
+    return {"round": rnd, "against": against, "units": units}
+
+
+def diff_json(rnd: LedgerRound, unit_id: int | None, against_id: int | None) -> dict:
+    return RoundDiffSchema().dump(diff_data(rnd, unit_id, against_id))
 
 
 def summary_parent(unit_id: int | None) -> TenantNode:
@@ -372,12 +513,28 @@ class RoundItem(MethodView):
         return get_or_404(LedgerRound, round_id)
 
 
+@blp.route("/rounds/<int:round_id>/close")
+class RoundClose(MethodView):
+    @permission("ledger.rounds.manage")
+    @blp.arguments(RoundCloseSchema, required=False)
+    @blp.response(200, RoundSchema)
+    @domain
+    def post(self, data, round_id):
+        """结束填报轮次（可附说明，记入变更历史）：结束后不再接受报送、零报告、签认和退回，看板保留最终状态"""
+        rnd = get_or_404(LedgerRound, round_id)
+        require_at("ledger.rounds.manage", rnd.office)
+        service.close_round(rnd, actor=current_user(), note=data.get("note"))
+        db.session.commit()
+        return rnd
+
+
 @blp.route("/rounds/<int:round_id>/board")
 class RoundBoard(MethodView):
     @permission("ledger.read")
+    @blp.response(200, RoundBoardSchema)
     def get(self, round_id):
         """报送进度看板：各单位已报送 / 已签认 / 逾期报送 / 未报送，笔数与金额"""
-        return board_json(get_or_404(LedgerRound, round_id))
+        return board_data(get_or_404(LedgerRound, round_id))
 
 
 @blp.route("/rounds/<int:round_id>/submissions")
@@ -412,10 +569,11 @@ class RoundSubmissions(MethodView):
 class RoundDiff(MethodView):
     @permission("ledger.read")
     @blp.arguments(DiffQuerySchema, location="query")
+    @blp.response(200, RoundDiffSchema)
     def get(self, args, round_id):
         """与上一轮（或指定轮次）比对：各单位新增、消失、金额变化的欠款"""
         rnd = get_or_404(LedgerRound, round_id)
-        return diff_json(rnd, args.get("unit"), args.get("against"))
+        return diff_data(rnd, args.get("unit"), args.get("against"))
 
 
 # --- Submissions -------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
-"""Rounds, submissions, sign-off, locks and reopening, the board and snapshot diffs.
+"""Rounds, submissions, sign-off, locks and reopening, closing, the board and snapshot diffs.
 
 Everything runs under the caller's tenant scope (the automatic filter), so a function here never sees a
 unit the caller cannot see. Views and jobs commit; these functions only flush.
+
+A closed round is final: no submission, zero report, sign-off or reopening is accepted any more. Each of
+these reads the round's status with its row locked (``_locked_status``), so none of them can slip in while
+the office closes the round.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import and_, or_
 from core.extensions import db
 from core.models.base import utcnow
 from core.models.debt import Debt
+from core.models.event import Event
 from core.rules.status import OPEN_STATUSES
 from core.services import history
 from core.tenancy.models import NodeKind, TenantNode
@@ -37,6 +42,9 @@ CENT = Decimal("0.01")
 # (the group answers for the whole company) but may be added to a round explicitly.
 REPORTING_KINDS = (NodeKind.TOWNSHIP, NodeKind.DEPARTMENT, NodeKind.INSTITUTION, NodeKind.SOE)
 OPEN_STATUS_VALUES = sorted(s.value for s in OPEN_STATUSES)
+# The history's note column (core.models.event.Event.note) holds at most this many characters.
+CLOSE_NOTE_MAX = 500
+ROUND_CLOSED = "round_closed"
 
 
 class RoundError(Exception):
@@ -181,6 +189,69 @@ def active_submission(round_id: int, unit_id: int) -> Submission | None:
     )
 
 
+# --- Closing -----------------------------------------------------------------------------------------
+
+
+def close_round(rnd: LedgerRound, *, actor=None, note: str | None = None) -> LedgerRound:
+    """End the round: from now on it accepts no submission, zero report, sign-off or reopening.
+
+    The board keeps showing the final state (submissions are left as they are: one awaiting sign-off
+    stays 已报送待签认). Who closed it, when, the optional note and the final counts go to the history
+    (a ``round_closed`` event of the round); the round itself only changes its status.
+    """
+    note = (note or "").strip() or None
+    if note is not None and len(note) > CLOSE_NOTE_MAX:
+        raise RoundError(f"结束说明不能超过 {CLOSE_NOTE_MAX} 字", 422, "note")
+    if _locked_status(rnd) != RoundStatus.OPEN:
+        raise RoundError(closed_message(rnd, "不能重复结束"))
+    final = board(rnd)
+    rnd.status = RoundStatus.CLOSED
+    db.session.flush()
+    history.record(
+        rnd,
+        ROUND_CLOSED,
+        before={"status": RoundStatus.OPEN.value},
+        after={
+            "status": RoundStatus.CLOSED.value,
+            "counts": final.counts,
+            "amounts": {k: _money(v) for k, v in final.amounts.items()},
+        },
+        actor=actor,
+        note=note,
+        unit_id=rnd.office_id,
+    )
+    return rnd
+
+
+def closing_event(rnd: LedgerRound) -> Event | None:
+    """The history entry of the round's closing, if the caller may see it (it sits at the office)."""
+    return db.session.scalar(
+        db.select(Event)
+        .where(
+            Event.entity_type == LedgerRound.__tablename__,
+            Event.entity_id == rnd.id,
+            Event.action == ROUND_CLOSED,
+        )
+        .order_by(Event.id.desc())
+    )
+
+
+def closed_message(rnd: LedgerRound, refused: str) -> str:
+    event = closing_event(rnd)
+    if event is None:
+        return f"本轮填报已结束，{refused}"
+    return f"本轮填报已由{event.actor_name or '系统'}于{_cn(event.at)}结束，{refused}"
+
+
+def _locked_status(rnd: LedgerRound) -> str:
+    """The round's committed status, read with its row locked until the transaction ends (PostgreSQL;
+    SQLite has no row locks and serialises writing transactions itself). Closing and every write a closed
+    round refuses take this lock first, so a submission, sign-off or reopening either commits before the
+    round closes or sees it closed."""
+    db.session.refresh(rnd, attribute_names=["status"], with_for_update=True)
+    return rnd.status
+
+
 # --- Snapshots ---------------------------------------------------------------------------------------
 
 
@@ -256,8 +327,8 @@ def submit(
     now: dt.datetime | None = None,
 ) -> Submission:
     """Freeze the unit's ledger for the round (or its zero report); refused while one is already in."""
-    if rnd.status != RoundStatus.OPEN:
-        raise RoundError("本轮填报已结束，不能再报送")
+    if _locked_status(rnd) != RoundStatus.OPEN:
+        raise RoundError(closed_message(rnd, "不能再报送零报告" if zero else "不能再报送台账"))
     if round_unit(rnd, unit.id) is None:
         raise RoundError("该单位不在本轮报送范围内", 422, "unit_id")
     existing = active_submission(rnd.id, unit.id)
@@ -313,6 +384,8 @@ def submit(
 
 
 def signoff(sub: Submission, *, actor=None, comment: str | None = None) -> Submission:
+    if _locked_status(sub.round) != RoundStatus.OPEN:
+        raise RoundError(closed_message(sub.round, "不能再签认"))
     if sub.status == SubmissionStatus.SIGNED:
         raise RoundError(f"该台账已由{sub.signed_by_name}于{_cn(sub.signed_at)}签认")
     if sub.status != SubmissionStatus.SUBMITTED:
@@ -335,13 +408,13 @@ def signoff(sub: Submission, *, actor=None, comment: str | None = None) -> Submi
 
 
 def reopen(sub: Submission, *, reason: str, actor=None) -> Submission:
+    if _locked_status(sub.round) != RoundStatus.OPEN:
+        raise RoundError(closed_message(sub.round, "不能再退回"))
     reason = (reason or "").strip()
     if not reason:
         raise RoundError("退回须写明原因", 422, "reason")
     if sub.status not in ACTIVE_SUBMISSION:
         raise RoundError("该台账已被退回")
-    if sub.round.status != RoundStatus.OPEN:
-        raise RoundError("本轮填报已结束，不能退回")
     before = sub.status
     sub.status = SubmissionStatus.REOPENED
     sub.reopened_at = utcnow()

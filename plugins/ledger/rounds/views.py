@@ -106,24 +106,43 @@ def round_board(round_id: int):
     rnd = get_visible_or_404(LedgerRound, round_id)
     board = service.board(rnd)
     principal = g.principal
+    is_open = rnd.status == RoundStatus.OPEN
     actions = {
         row.unit.id: {
-            "submit": row.state == "missing"
-            and rnd.status == RoundStatus.OPEN
-            and principal.can_at("ledger.submit", row.unit),
-            "sign": row.state == "submitted" and principal.can_at("ledger.signoff", row.unit),
+            "submit": row.state == "missing" and is_open and principal.can_at("ledger.submit", row.unit),
+            "sign": row.state == "submitted" and is_open and principal.can_at("ledger.signoff", row.unit),
         }
         for row in board.rows
     }
+    can_manage = _can_manage(rnd.office)
     return render_template(
         "ledger/rounds_board.html",
         round=rnd,
         board=board,
         actions=actions,
-        can_manage=_can_manage(rnd.office),
+        can_manage=can_manage,
+        can_close=is_open and can_manage,
+        closing=None if is_open else service.closing_event(rnd),
         can_flags=principal.can("ledger.flags.read"),
         today=service.local_now().date(),
     )
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@permission("ledger.rounds.manage")
+def round_close(round_id: int):
+    rnd = get_visible_or_404(LedgerRound, round_id)
+    if not _can_manage(rnd.office):
+        abort(403)
+    try:
+        service.close_round(rnd, actor=current_user(), note=request.form.get("note"))
+    except service.RoundError as exc:
+        db.session.rollback()
+        _refused(exc)
+        return redirect(url_for(".round_board", round_id=round_id))
+    db.session.commit()
+    flash(f"已结束填报轮次“{rnd.name}”，各单位不能再报送、签认，报送进度保留最终状态", "success")
+    return redirect(url_for(".round_board", round_id=round_id))
 
 
 @bp.route("/rounds/<int:round_id>/submit", methods=["POST"])
@@ -200,7 +219,9 @@ def submission_detail(submission_id: int):
         "ledger/rounds_submission.html",
         sub=sub,
         events=events,
-        can_sign=sub.status == "submitted" and g.principal.can_at("ledger.signoff", sub.unit),
+        can_sign=sub.status == "submitted"
+        and sub.round.status == RoundStatus.OPEN
+        and g.principal.can_at("ledger.signoff", sub.unit),
         can_reopen=sub.status in ("submitted", "signed")
         and sub.round.status == RoundStatus.OPEN
         and _can_manage(sub.round.office),

@@ -130,3 +130,20 @@ def test_events_cannot_be_changed_through_the_api(client, world):
         r = getattr(client, method)(f"{API}/{d['id']}/history", headers=world.headers("office_a"))
         assert r.status_code == 405, method
     assert isinstance(event_id, int)
+
+
+def test_long_note_is_shortened_to_the_event_column(client, world, app):
+    """The event's note column holds 500 characters; a longer reason (kept whole on its own record, e.g.
+    a ledger reopen reason of up to 2,000) must not fail the write on PostgreSQL."""
+    from core.extensions import db
+    from core.models.debt import Debt
+    from core.services import history
+    from core.tenancy.scope import system_scope
+
+    d = _create(client, world)
+    reason = "银行退票，" * 130  # 650 characters
+    with system_scope():
+        history.record(db.session.get(Debt, d["id"]), "noted", note=reason)
+        db.session.commit()
+    note = [e for e in _history(client, world, d["id"]) if e["action"] == "noted"][0]["note"]
+    assert len(note) == 500 and note.endswith("…") and reason.startswith(note[:-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -28,10 +29,12 @@ def check_digit(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
+@functools.lru_cache(maxsize=65536)
 def check(raw: str) -> CreditCodeCheck:
     """Wrong length or characters → invalid.
 
-    A failed check digit → valid with a warning: some real, registered codes fail it.
+    A failed check digit → valid with a warning: some real, registered codes fail it. Cached: a ledger
+    file repeats the same creditors' codes on many rows (the answer is an immutable value).
     """
     code = normalize(raw)
     if len(code) != 18:

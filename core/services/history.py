@@ -85,10 +85,20 @@ def record(
         actor_name=getattr(actor, "label", None) or ("系统" if actor is None else None),
         before=before,
         after=after,
-        note=note,
+        note=_note(note),
     )
     db.session.add(event)
     return event
+
+
+NOTE_LENGTH = 500
+
+
+def _note(note: str | None) -> str | None:
+    """Long reasons live on their own records; the event keeps the first 500 characters (the column)."""
+    if note is None or len(note) <= NOTE_LENGTH:
+        return note
+    return note[: NOTE_LENGTH - 1] + "…"
 
 
 def history_of(entity_type: str, entity_id: int) -> list[Event]:

@@ -70,7 +70,8 @@ def row_key_for(
     """
     debtor_part = f"u{debtor}" if isinstance(debtor, int) else nz.key(debtor)
     creditor_part = nz.key(credit_code) or nz.key(creditor_name)
-    contract_part = f"c:{nz.key(contract_no)}" if nz.key(contract_no) else f"p:{nz.key(project_name)}"
+    contract = nz.key(contract_no)
+    contract_part = f"c:{contract}" if contract else f"p:{nz.key(project_name)}"
     return f"{debtor_part}|{creditor_part}|{contract_part}"
 
 

@@ -116,6 +116,7 @@ def ours(url: str, path: str) -> dict:
         "status": str(outcome.get("status")),
         "rows": counts.get("created", 0) + counts.get("updated", 0) if isinstance(counts, dict) else None,
         "counts": counts,
+        "phases": outcome.get("seconds"),
     }
 
 

@@ -181,6 +181,10 @@ def run(url: str, dataset: Dataset, rows: int, workdir: Path, log=print, timeout
     if theirs["rows"] != rows:
         result.correct = False
         result.notes.append(f"baseline copied {theirs['rows']} rows of {rows}")
-    result.details = {"import_status": ours.get("status"), "import_counts": ours.get("counts")}
+    result.details = {
+        "import_status": ours.get("status"),
+        "import_counts": ours.get("counts"),
+        "import_phases_s": ours.get("phases"),
+    }
     result.notes.append("one run per side (an import changes the data; it is deleted afterwards)")
     return result

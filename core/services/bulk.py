@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from sqlalchemy import JSON, any_, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
 
 from core.extensions import db
@@ -92,11 +93,13 @@ def among(column, values: Iterable) -> Any:
     return column.in_(values)
 
 
-def insert_rows(model, rows: Sequence[dict[str, Any]]) -> list[int]:
+def insert_rows(model, rows: Sequence[dict[str, Any]], skip_existing: bool = False) -> list[int]:
     """Insert ``rows`` (column key → value) into ``model``'s table; returns their new ids in order.
 
     The rows are completed in place with the columns' Python defaults. Nothing is added to the session:
-    callers that need ORM objects load them by id.
+    callers that need ORM objects load them by id. ``skip_existing``: rows that would break a unique
+    constraint are left out (``ON CONFLICT DO NOTHING``) and no ids are returned — for link tables,
+    where asking first costs a lookup per batch.
     """
     if not rows:
         return []
@@ -105,7 +108,12 @@ def insert_rows(model, rows: Sequence[dict[str, Any]]) -> list[int]:
     table = model.__table__
     columns = _fill(rows, table)
     if db.session.get_bind().dialect.name == "postgresql":
-        return _insert_postgresql(table, columns, rows)
+        ids = _insert_postgresql(table, columns, rows, skip_existing)
+        return [] if skip_existing else ids
+    if skip_existing:
+        for start in range(0, len(rows), CHUNK):
+            db.session.execute(sqlite_insert(table).on_conflict_do_nothing(), rows[start : start + CHUNK])
+        return []
     ids: list[int] = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
@@ -114,7 +122,7 @@ def insert_rows(model, rows: Sequence[dict[str, Any]]) -> list[int]:
     return ids
 
 
-def _insert_postgresql(table, columns: list[str], rows: list[dict]) -> list[int]:
+def _insert_postgresql(table, columns: list[str], rows: list[dict], skip_existing: bool = False) -> list[int]:
     session = db.session
     connection = session.connection()
     ids = list(
@@ -158,6 +166,7 @@ def _insert_postgresql(table, columns: list[str], rows: list[dict]) -> list[int]
                     for i, bind in decorated:
                         values[i] = bind(values[i], dialect)
                 copy.write_row((new_id, *values))
-        cursor.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}"')
+        conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""
+        cursor.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}"{conflict}')
         cursor.execute(f'TRUNCATE "{staging}"')
     return ids

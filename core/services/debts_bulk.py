@@ -171,31 +171,15 @@ def _load(model, ids: list[int]) -> dict[int, Any]:
 
 
 def link_enterprises(pairs: list[tuple[TenantNode, Enterprise]]) -> None:
-    """Make each creditor visible to its unit (an ``EnterpriseLink``), once."""
+    """Make each creditor visible to its unit (an ``EnterpriseLink``), once: existing links are kept."""
     wanted = {(e.id, unit.id): unit.jurisdiction_id for unit, e in pairs}
-    if not wanted:
-        return
-    enterprise_ids = sorted({e for e, _u in wanted})
-    unit_ids = sorted({u for _e, u in wanted})
-    existing: set[tuple[int, int]] = set()
-    for chunk in _chunks(enterprise_ids):
-        existing.update(
-            (row[0], row[1])
-            for row in db.session.execute(
-                db.select(EnterpriseLink.enterprise_id, EnterpriseLink.unit_id).where(
-                    bulk.among(EnterpriseLink.enterprise_id, chunk),
-                    bulk.among(EnterpriseLink.unit_id, unit_ids),
-                ),
-                execution_options={SKIP_FILTER: True},
-            )
-        )
     bulk.insert_rows(
         EnterpriseLink,
         [
             {"jurisdiction_id": jurisdiction_id, "unit_id": unit_id, "enterprise_id": enterprise_id}
-            for (enterprise_id, unit_id), jurisdiction_id in wanted.items()
-            if (enterprise_id, unit_id) not in existing
+            for (enterprise_id, unit_id), jurisdiction_id in sorted(wanted.items())
         ],
+        skip_existing=True,
     )
 
 

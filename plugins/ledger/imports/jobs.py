@@ -19,12 +19,18 @@ def ledger_parse(ctx, import_id: int) -> dict[str, Any]:
     except Exception as exc:
         fail_import(import_id, f"解析失败：{exc}")
         raise
-    result: dict[str, Any] = {"import_id": import_id, "status": imp.status, "counts": imp.counts}
+    result: dict[str, Any] = {
+        "import_id": import_id,
+        "status": imp.status,
+        "counts": imp.counts,
+        "seconds": dict((imp.file_info or {}).get("seconds") or {}),
+    }
     if imp.status == ImportStatus.PREVIEWED:
         ctx.progress(imp.rows_read, imp.rows_read, f"解析完成：读取 {imp.rows_read} 行")
     if imp.status == ImportStatus.PREVIEWED and not imp.dry_run and not imp.file_issues:
         claim_commit(imp)
         result["commit"] = run_commit(import_id, actor=ctx.user, ctx=ctx)
+        result["seconds"]["commit"] = result["commit"].get("seconds")
         result["status"] = ImportStatus.COMMITTED.value
     return result
 

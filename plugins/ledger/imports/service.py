@@ -336,6 +336,7 @@ def parse_import(imp: LedgerImport, ctx=None) -> LedgerImport:
     import_id = imp.id
     resolver = SubtreeUnitResolver(unit)
     plan = plan_for(unit)
+    started = time.perf_counter()
     try:
         result = parse_file(
             imp.stored_path,
@@ -359,12 +360,18 @@ def parse_import(imp: LedgerImport, ctx=None) -> LedgerImport:
         "unit_multiplier": str(result.unit_multiplier),
         "headers": list(getattr(result, "headers", []) or []),
     }
+    parsed = time.perf_counter()
     if file_issues and not result.rows:
         imp.set_counts({})
         db.session.commit()
         fail_import(import_id, "；".join(file_issues))
         return db.session.get(LedgerImport, import_id)
     counts = write_preview(imp, result.rows, resolver, ctx)
+    # Where the time went, for operators comparing imports (seconds, not shown to clerks).
+    imp.file_info = {
+        **imp.file_info,
+        "seconds": {"parse": round(parsed - started, 2), "preview": round(time.perf_counter() - parsed, 2)},
+    }
     imp.set_counts(counts)
     imp.status = ImportStatus.PREVIEWED
     imp.parsed_at = utcnow()
@@ -827,8 +834,10 @@ def run_commit(import_id: int, actor=None, ctx=None) -> dict[str, Any]:
     imp = db.session.get(LedgerImport, import_id)
     if imp is None or imp.status != ImportStatus.COMMITTING:
         return {"skipped": True}
+    started = time.perf_counter()
     try:
         result = commit_import(imp, actor=actor, ctx=ctx)
+        result["seconds"] = round(time.perf_counter() - started, 2)
         imp.status = ImportStatus.COMMITTED
         imp.committed_at = utcnow()
         imp.committed_by_id = getattr(actor, "id", None)

@@ -48,6 +48,10 @@ class Enterprise(JurisdictionOwned, SoftDelete, Versioned, Timestamps, db.Model)
     def size_label(self) -> str:
         return SIZE_LABELS.get(SizeClass(self.size_class), self.size_class)
 
+    # The creditor of a debt a unit sees is visible by the subtree rule below; a query that reaches the
+    # creditor only through that relationship needs no second check (core.tenancy.isolation).
+    __visible_through__ = ("Debt.creditor",)
+
     @classmethod
     def __subtree_criteria__(cls, unit_ids):
         """A unit user sees creditors of its subtree's debts and those its units registered."""

@@ -8,9 +8,10 @@ policies compare against, so even raw SQL sees one jurisdiction only.
 
 from __future__ import annotations
 
-from sqlalchemy import event, text
+from sqlalchemy import Select, event, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm import ORMExecuteState, RelationshipProperty, Session, with_loader_criteria
+from sqlalchemy.sql import TableClause, visitors
 
 from core.models.base import JurisdictionOwned, SoftDelete, UnitOwned
 from core.tenancy.models import TenantNode
@@ -24,7 +25,7 @@ class IsolationError(PermissionError):
     """A write outside the current scope was attempted."""
 
 
-def _criteria_options(scope: Scope):
+def _criteria_options(scope: Scope, statement=None):
     if scope.all_jurisdictions:
         return []
     # A jurisdiction id of -1 matches nothing: an empty scope reads as "no rows", never as "all rows".
@@ -40,6 +41,8 @@ def _criteria_options(scope: Scope):
             with_loader_criteria(TenantNode, lambda cls: cls.id.in_(ids), include_aliases=True),
         ]
         for model in _subtree_models():
+            if statement is not None and reached_only_through_visible_rows(statement, model):
+                continue
             options.append(
                 with_loader_criteria(
                     model,
@@ -61,13 +64,120 @@ def _subtree_models():
     ]
 
 
+# --- Rows visible because the row that reaches them is ------------------------------------------------
+
+
+def reached_only_through_visible_rows(statement, model) -> bool:
+    """True when every row of ``model`` the statement can touch comes through one of the model's
+    ``__visible_through__`` relationships (e.g. ``Debt.creditor``: the creditor of a debt the unit sees is
+    visible by the subtree rule itself), so the model's own subtree criterion would only repeat it.
+
+    Deliberately narrow: any other way of reaching the model — selected or filtered without that join,
+    joined on another condition, aliased, in a FROM of its own, in a subquery without the join, or eager-
+    loaded through another relationship — keeps the criterion. Only SELECT statements are considered.
+    """
+    through = _visible_through(model)
+    if not through or not isinstance(statement, Select):
+        return False
+    table = model.__table__
+    for select in (e for e in visitors.iterate(statement) if isinstance(e, Select)):
+        joined = False
+        for target, onclause, from_, _flags in select._setup_joins:
+            if any(target is t for t in through) and onclause is None and from_ is None:
+                joined = True
+            elif _touches(target, table) or (onclause is not None and _touches(onclause, table)):
+                return False
+        if any(_touches(f, table) for f in select._from_obj):
+            return False
+        if not joined and any(_touches(c, table) for c in select._raw_columns):
+            return False
+        if not joined and any(_touches(w, table) for w in select._where_criteria):
+            return False
+        if not _options_safe(select, model, through):
+            return False
+    return not _eager_elsewhere(statement, model, through)
+
+
+def _visible_through(model) -> tuple:
+    names = getattr(model, "__visible_through__", ())
+    if not names:
+        return ()
+    from core.extensions import db
+
+    classes = {m.class_.__name__: m.class_ for m in db.Model.registry.mappers}
+    out = []
+    for name in names:
+        cls_name, attr = name.split(".")
+        out.append(getattr(classes[cls_name], attr))
+    return tuple(out)
+
+
+def _touches(element, table) -> bool:
+    """Whether ``element`` names ``table`` (or an alias of it) outside nested SELECTs (checked apart)."""
+    prop = getattr(element, "property", None)
+    if prop is not None and hasattr(prop, "mapper"):
+        return prop.mapper.local_table is table or prop.parent.local_table is table
+    stack = [element]
+    while stack:
+        node = stack.pop()
+        for candidate in (node, getattr(node, "table", None), getattr(node, "element", None)):
+            if isinstance(candidate, TableClause) and candidate.name == table.name:
+                return True
+        if node is not element and isinstance(node, Select):
+            continue
+        stack.extend(node.get_children())
+    return False
+
+
+def _options_safe(select, model, through) -> bool:
+    """Loader options may only load ``model`` along the allowed relationships."""
+    allowed = {attr.property for attr in through}
+    for option in select._with_options:
+        for element in getattr(option, "context", None) or ():
+            path = getattr(element, "path", None)
+            if path is None:
+                return False
+            for item in path.natural_path:
+                if (
+                    isinstance(item, RelationshipProperty)
+                    and item.mapper.class_ is model
+                    and item not in allowed
+                ):
+                    return False
+    return True
+
+
+def _eager_elsewhere(statement, model, through) -> bool:
+    """Whether a joined eager load reaches ``model`` other than along ``through`` (those join it at
+    compile time, invisibly to the checks above)."""
+    allowed = {attr.property for attr in through}
+    seen: set = set()
+    todo = [
+        desc["entity"].__mapper__
+        for desc in statement.column_descriptions
+        if desc.get("entity") is not None and hasattr(desc["entity"], "__mapper__")
+    ]
+    while todo:
+        mapper = todo.pop()
+        if mapper in seen:
+            continue
+        seen.add(mapper)
+        for prop in mapper.relationships:
+            if prop.lazy != "joined":
+                continue
+            if prop.mapper.class_ is model and prop not in allowed:
+                return True
+            todo.append(prop.mapper)
+    return False
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _apply_scope(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if state.execution_options.get(SKIP_FILTER):
         return
-    options = _criteria_options(current_scope())
+    options = _criteria_options(current_scope(), state.statement if state.is_select else None)
     if not state.execution_options.get(INCLUDE_DELETED):
         options.append(
             with_loader_criteria(SoftDelete, lambda cls: cls.deleted_at.is_(None), include_aliases=True)

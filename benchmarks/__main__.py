@@ -47,23 +47,44 @@ claim. `--scale small` (CI) checks that the numbers are right, not the timing, a
   (jurisdiction_id)`, so a unit user's creditor-visibility sub-select (`Enterprise.__subtree_criteria__`) is
   an index-only scan: 1.04 s → 0.22 s (EXPLAIN ANALYZE) for the count of an SOE group's 31,262 listed debts.
 
+- `core/tenancy/isolation.py` + `Enterprise.__visible_through__`: a unit user's creditor criterion ("creditor
+  of a debt in my subtree, or linked to my units") is left out of statements that reach `enterprises` only as
+  `Debt.creditor` of the debts they select — it repeated the debt rule there and, as a hashed sub-plan, kept
+  PostgreSQL from a parallel plan (count of an SOE group's debts 1.0 s → 0.4 s). Any other shape keeps it
+  (`tests/test_isolation_creditors.py`). Isolation overhead: 1.43× → 1.04×; the unit user's debt list
+  request in the tenant-scaling scenario: 1.4 s → 0.43 s.
+- `core/config.py`: psycopg no longer prepares statements on the server after five executions. With a
+  prepared statement PostgreSQL may switch to a generic plan; for the ledger import's array lookups that
+  plan scanned 600,000 debts per 500-code chunk (2–5 s each instead of 1 ms: preview 58 s → 12 s).
+- `core/tenancy/rls.py` + migration `7b3d9e4f1c26`: the RLS test sits inside `COALESCE(…, false)`, so the
+  planner's estimate for it no longer shrinks with the number of jurisdictions ("= ANY(array known at run
+  time)" was estimated as ~10 / number of jurisdictions; at 1,000 tenants the unit user's debt count
+  switched to a nested loop, 0.5 s → 1.2 s).
+- `core/services/bulk.py`, `core/services/debts_bulk.py`: bulk creditor registration and debt creation with
+  the one-at-a-time path's validation hooks, due-date/interest rules, history events and hooks, written with
+  COPY into a temporary table and `INSERT … SELECT` (so RLS still checks every row); creditor links with
+  `ON CONFLICT DO NOTHING`. The ledger import commits 5,000-row chunks through them, resolves each creditor
+  once per jurisdiction, and streams the preview rows instead of holding them all.
+
 ### Misses, and why (full run)
 
-- **isolation**: per statement, the office user's queries now cost the same with and without isolation (RLS
-  no longer parses its settings per row). What is left is the unit user's creditor criterion: every debt
-  list joins `enterprises`, and the ORM filter adds "creditor of a debt in my subtree, or linked to my
-  units" to that join (page 776 ms vs 320 ms, count 582 ms vs 377 ms in a per-statement trace). The
-  hand-written query does not need it, because a debt in the subtree already makes its creditor visible.
-  Not changed here (it is an isolation rule; core's owners decide): skip that criterion when the enterprise
-  is reached as the creditor of a unit-filtered debt, or keep a maintained (unit, creditor) table.
-- **tenant scaling**: 1.31× on p95 against a 1.3× target, while p50 grew 1.13× and the 1,000-tenant step was
-  slower than the 10,000 one: noise on a shared 2-core machine at 40 samples of a 1.6–2.6 s request. The
-  plans do not depend on the number of tenants (every index leads with `jurisdiction_id` or a unit id).
-  The request itself is slow because of the creditor criterion above.
-- **ledger import**: 551 s and 2.3 GB peak for 100,000 rows against 3.7 s for calamine + COPY. The plugin
-  is being built by the ledger team. During the run, pg_stat_activity showed `_existing_debts()` reading
-  all 600,000 existing debts of the importing subtree into Python dicts (for matching; likely most of the
-  memory) and then row-by-row `INSERT INTO events`. Handed over, not fixed here.
+- **ledger import**: 78.9 s for 100,000 rows at 410 MB peak, against 5.2 s for calamine + COPY (15×; the
+  baseline itself moved between 2.9 s and 6.1 s across runs on this machine). Was 551 s / 2.3 GB. Phases:
+  parse and validate 10.9 s, preview (match against the jurisdiction's 600,000 debts, store one preview
+  row per file row) 12.2 s, commit 55.5 s. The commit's time is now per row and spread: core's rules and
+  validation hooks per debt (~100 µs), the history event per debt, and PostgreSQL's own work for
+  `INSERT … SELECT` into `debts` (nine indexes, four foreign keys, the RLS check) and `events`. The 2×
+  target would need the whole pipeline near 30 µs a row; a Python implementation that validates each row
+  with Chinese messages, previews before writing and keeps a history event per debt is not near that.
+  Next candidates: drop the redundant debt indexes (`ix_debts_jurisdiction_id`, `ix_debts_unit_id` are
+  prefixes of others), write the preview's new rows without JSON round trips, parse in a second process.
+- **tenant scaling**: 1.40× on p95 at 10,000 jurisdictions (479 → 434 → 670 ms at 10 / 1,000 / 10,000);
+  the 1,000 step is now flat (it was 1.6×). At 10,000 the planner estimates one tenant node where there
+  are 21 (it multiplies `id = ANY(…)` with `jurisdiction_id = …`, which are not independent) and takes the
+  status out of the debt index condition (the page query 0.30 s → 0.57 s); the subtree lookup
+  `tenant_nodes.path LIKE '…%'` has no pattern index (0.6 → 9 ms). Extended statistics
+  (`CREATE STATISTICS … (dependencies)` on unit → jurisdiction) fixed the page query but slowed the count
+  in a trial; not kept.
 """
 
 

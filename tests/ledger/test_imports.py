@@ -554,3 +554,56 @@ def test_template_downloads(client, lw):
         assert r.status_code == 200, url
         wb = load_workbook(io.BytesIO(r.data))
         assert wb.sheetnames
+
+
+def test_creditors_without_a_code_are_registered_once_and_linked_to_each_unit(client, lw):
+    """Rows without a credit code: one creditor per exact name in the jurisdiction, linked to every debtor
+    unit that names it, an existing creditor of that name reused, and a re-upload creates none."""
+    from core.models.enterprise import EnterpriseLink
+
+    with system_scope():
+        db.session.add(
+            Enterprise(
+                jurisdiction_id=lw.nodes["a"].id,
+                name="已登记无代码商行",
+                registered_by_unit_id=lw.nodes["a"].id,
+            )
+        )
+        db.session.commit()
+    rows = [
+        [1, "甲一镇人民政府", "无代码建材商店", None, "小型", "建材采购", "NC-001", "货物", 1, "2023-01-15"],
+        [2, "甲一镇财政所", "无代码建材商店", None, "小型", "建材采购二", "NC-002", "货物", 2, "2023-01-16"],
+        [
+            3,
+            "甲一镇人民政府",
+            "已登记无代码商行",
+            None,
+            "小型",
+            "五金采购",
+            "NC-003",
+            "货物",
+            3,
+            "2023-01-17",
+        ],
+    ]
+    body = imported(client, lw, rows=rows)
+    assert body["counts"]["new"] == 3, body
+    assert commit(client, lw, "clerk_a1", body["id"]).json["status"] == "committed"
+    town1, office = node_id(lw, "a.town1"), node_id(lw, "a.town1.office")
+    with system_scope():
+        shops = db.session.scalars(db.select(Enterprise).where(Enterprise.name == "无代码建材商店")).all()
+        known = db.session.scalars(db.select(Enterprise).where(Enterprise.name == "已登记无代码商行")).all()
+        assert len(shops) == 1 and len(known) == 1
+        debts = {d.contract_no: d for d in db.session.scalars(db.select(Debt))}
+        assert debts["NC-001"].creditor_id == debts["NC-002"].creditor_id == shops[0].id
+        assert debts["NC-003"].creditor_id == known[0].id
+        links = {
+            (row[0], row[1])
+            for row in db.session.execute(db.select(EnterpriseLink.enterprise_id, EnterpriseLink.unit_id))
+        }
+        assert {(shops[0].id, town1), (shops[0].id, office), (known[0].id, town1)} <= links
+        enterprises_before = db.session.scalar(db.select(db.func.count()).select_from(Enterprise))
+    again = imported(client, lw, rows=rows)
+    assert again["counts"]["unchanged"] == 3 and again["counts"]["new"] == 0, again["counts"]
+    with system_scope():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Enterprise)) == enterprises_before

@@ -68,3 +68,22 @@ def test_enterprises_and_nodes_follow_subtree(client, world):
     with scope_context(Scope(jurisdiction_id=a)):
         assert len(list(db.session.scalars(select(Enterprise.name)))) == 3
         assert "b" not in set(db.session.scalars(select(TenantNode.code)))
+
+
+def test_leaving_a_scope_after_a_failed_flush_keeps_the_original_error(world):
+    """The scope change on exit must not replace the flush's own error with PendingRollbackError."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from core.rules.credit_code import make
+
+    code = make("91140922MA0K99999")
+    a = _ids(world, "a")[0]
+    with pytest.raises(IntegrityError), system_scope():
+        db.session.add_all(
+            [Enterprise(jurisdiction_id=a, name=f"重复企业{i}", credit_code=code) for i in range(2)]
+        )
+        db.session.flush()
+    db.session.rollback()
+    with system_scope():
+        assert db.session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is None

@@ -272,7 +272,10 @@ def _refresh_open_transaction(scope: Scope) -> None:
     from core.extensions import db
 
     session = db.session()
-    if not session.in_transaction():
+    transaction = session.get_transaction()
+    # A failed flush leaves the transaction waiting for a rollback: asking it for its connection would
+    # raise PendingRollbackError over the original error; the next transaction sets the scope afresh.
+    if transaction is None or not transaction.is_active:
         return
     connection = session.connection()
     if connection.engine.dialect.name == "postgresql":

@@ -28,6 +28,13 @@ from core.tenancy.isolation import IsolationError
 from core.tenancy.scope import current_scope
 
 CHUNK = 5000
+LOOKUP_CHUNK = 1000
+
+
+def chunks(items: Sequence, size: int = LOOKUP_CHUNK) -> Iterable[Sequence]:
+    """``items`` in slices of ``size`` (lookups by many keys go a slice per query)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _defaults(table) -> list[tuple[str, Any]]:
@@ -111,12 +118,11 @@ def insert_rows(model, rows: Sequence[dict[str, Any]], skip_existing: bool = Fal
         ids = _insert_postgresql(table, columns, rows, skip_existing)
         return [] if skip_existing else ids
     if skip_existing:
-        for start in range(0, len(rows), CHUNK):
-            db.session.execute(sqlite_insert(table).on_conflict_do_nothing(), rows[start : start + CHUNK])
+        for chunk in chunks(rows, CHUNK):
+            db.session.execute(sqlite_insert(table).on_conflict_do_nothing(), chunk)
         return []
     ids: list[int] = []
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
+    for chunk in chunks(rows, CHUNK):
         result = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk)
         ids.extend(result.scalars())
     return ids

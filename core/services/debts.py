@@ -82,6 +82,11 @@ def find_enterprise_by_code(jurisdiction_id: int, code: str) -> Enterprise | Non
     )
 
 
+def enterprise_name(text: str | None) -> str:
+    """A creditor's name as stored: ideographic spaces as spaces, runs of spaces as one, trimmed."""
+    return " ".join(str(text or "").replace("\u3000", " ").split())
+
+
 def check_enterprise_data(
     unit: TenantNode, data: dict[str, Any], strict: bool | None = None
 ) -> tuple[str, str | None, str | None]:
@@ -93,7 +98,7 @@ def check_enterprise_data(
     plan = plan_for(unit)
     strict = plan.get("rules", {}).get("credit_code_strict", False) if strict is None else strict
     issues: list[Issue] = []
-    name = " ".join((data.get("name") or "").replace("\u3000", " ").split())
+    name = enterprise_name(data.get("name"))
     if not name:
         issues.append(Issue("name", "企业名称不能为空"))
     code_value = None
@@ -256,10 +261,29 @@ def _payments_of(debt: Debt) -> list[Payment]:
     )
 
 
-def _fill_amount_split(debt: Debt) -> None:
-    if not debt.undisputed_amount and not debt.disputed_amount:
-        debt.undisputed_amount = debt.amount_owed
-        debt.disputed_amount = Decimal("0")
+def new_debt_fields(
+    unit: TenantNode, data: dict[str, Any], creditor: Enterprise, actor=None
+) -> dict[str, Any]:
+    """The column values of a new debt: the caller's editable fields and what every new debt starts with
+    (to verify, nothing paid, the whole amount undisputed unless split, judicial ones as such)."""
+    fields: dict[str, Any] = {key: data[key] for key in EDITABLE_FIELDS if key in data}
+    fields.update(
+        jurisdiction_id=unit.jurisdiction_id,
+        unit_id=unit.id,
+        creditor_id=creditor.id,
+        status=DebtStatus.TO_VERIFY,
+        created_by_id=getattr(actor, "id", None),
+        paid_amount=Decimal("0"),
+    )
+    if not fields.get("undisputed_amount") and not fields.get("disputed_amount"):
+        fields["undisputed_amount"] = fields.get("amount_owed")
+        fields["disputed_amount"] = Decimal("0")
+    if data.get("status"):
+        check_transition(DebtStatus.TO_VERIFY, data["status"])
+        fields["status"] = data["status"]
+    if fields.get("judicial"):
+        fields["status"] = DebtStatus.JUDICIAL
+    return fields
 
 
 def build_debt(
@@ -267,28 +291,12 @@ def build_debt(
 ) -> tuple[Debt, list[Issue]]:
     """A new, validated and computed debt added to the session but not yet flushed.
 
-    Bulk writers (the ledger import) build many, flush once per batch, then call ``announce_created``
-    for each: the same rows, validation and events as ``create_debt``.
+    ``create_debt`` flushes it and calls ``announce_created``; ``core.services.debts_bulk.create_debts``
+    is the same for many debts at once.
     """
-    debt = Debt(
-        jurisdiction_id=unit.jurisdiction_id,
-        unit_id=unit.id,
-        creditor_id=creditor.id,
-        status=DebtStatus.TO_VERIFY,
-        created_by_id=getattr(actor, "id", None),
-    )
+    debt = Debt(**new_debt_fields(unit, data, creditor, actor))
     debt.creditor = creditor
     debt.unit = unit
-    for key in EDITABLE_FIELDS:
-        if key in data:
-            setattr(debt, key, data[key])
-    debt.paid_amount = Decimal("0")
-    _fill_amount_split(debt)
-    if data.get("status"):
-        check_transition(DebtStatus.TO_VERIFY, data["status"])
-        debt.status = data["status"]
-    if debt.judicial:
-        debt.status = DebtStatus.JUDICIAL
     warnings = validate(debt, unit)
     recompute(debt, unit=unit)
     db.session.add(debt)

@@ -8,7 +8,6 @@ write per batch (``core.services.bulk``) instead of per object. Bulk writers (th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from core.extensions import db
@@ -16,14 +15,14 @@ from core.models.debt import Debt
 from core.models.enterprise import Enterprise, EnterpriseLink
 from core.models.event import Event
 from core.plugins import get_pm
-from core.rules.status import DebtStatus, TransitionError, check_transition
+from core.rules.status import TransitionError
 from core.rules.validation import Issue, ValidationFailed
 from core.services import bulk, history
 from core.services.debts import (
-    EDITABLE_FIELDS,
     UnitRules,
     _jurisdiction_of,
     check_enterprise_data,
+    new_debt_fields,
     recompute,
     today,
     validate,
@@ -32,9 +31,6 @@ from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
 from core.tenancy.plans import plan_for
 
-LOOKUP_CHUNK = 1000
-ZERO = Decimal("0")
-
 
 class ItemFailed(ValidationFailed):
     """Item ``index`` of a bulk call failed validation; ``issues`` say which field and why."""
@@ -42,18 +38,6 @@ class ItemFailed(ValidationFailed):
     def __init__(self, index: int, failure: ValidationFailed) -> None:
         super().__init__(failure.issues)
         self.index = index
-
-
-def _chunks(items: Sequence, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _actor_fields(actor) -> dict[str, Any]:
-    return {
-        "actor_id": getattr(actor, "id", None),
-        "actor_name": getattr(actor, "label", None) or ("系统" if actor is None else None),
-    }
 
 
 # --- Creditors --------------------------------------------------------------------------------------
@@ -126,7 +110,9 @@ def register_enterprises(
         bulk.insert_rows(
             Event,
             [
-                _event_row(e, "created", history.snapshot(e), actor, unit_id=e.registered_by_unit_id)
+                history.event_values(
+                    e, "created", after=history.snapshot(e), actor=actor, unit_id=e.registered_by_unit_id
+                )
                 for e in created.values()
             ],
         )
@@ -147,7 +133,7 @@ def _existing_by_code(checked) -> dict[tuple[int, str], Enterprise]:
         if code:
             per_jurisdiction.setdefault(unit.jurisdiction_id, set()).add(code)
     for jurisdiction_id, codes in per_jurisdiction.items():
-        for chunk in _chunks(sorted(codes)):
+        for chunk in bulk.chunks(sorted(codes)):
             for enterprise in db.session.scalars(
                 db.select(Enterprise).where(
                     Enterprise.jurisdiction_id == jurisdiction_id, bulk.among(Enterprise.credit_code, chunk)
@@ -162,7 +148,7 @@ def _load(model, ids: list[int]) -> dict[int, Any]:
     """Rows this call just inserted, as persistent objects (before any link makes them visible to a unit
     user's filter; the database's row-level security still applies)."""
     out: dict[int, Any] = {}
-    for chunk in _chunks(ids):
+    for chunk in bulk.chunks(ids):
         for obj in db.session.scalars(
             db.select(model).where(bulk.among(model.id, chunk)), execution_options={SKIP_FILTER: True}
         ):
@@ -187,32 +173,13 @@ def link_enterprises(pairs: list[tuple[TenantNode, Enterprise]]) -> None:
 
 
 def draft_debt(unit: TenantNode, data: dict[str, Any], creditor: Enterprise, actor=None) -> Debt:
-    """A new debt with the caller's data and the defaults of ``build_debt``; not validated, not added.
+    """``build_debt``'s new debt, not validated, not added.
 
     Built straight into the instance's state (no attribute events: the draft is transient and only read
     by the validation and computation hooks until ``create_debts`` writes its columns).
     """
-    fields: dict[str, Any] = {key: data[key] for key in EDITABLE_FIELDS if key in data}
-    fields.update(
-        jurisdiction_id=unit.jurisdiction_id,
-        unit_id=unit.id,
-        creditor_id=creditor.id,
-        creditor=creditor,
-        unit=unit,
-        status=DebtStatus.TO_VERIFY,
-        created_by_id=getattr(actor, "id", None),
-        paid_amount=ZERO,
-    )
-    if not fields.get("undisputed_amount") and not fields.get("disputed_amount"):
-        fields["undisputed_amount"] = fields.get("amount_owed")
-        fields["disputed_amount"] = ZERO
-    if data.get("status"):
-        check_transition(DebtStatus.TO_VERIFY, data["status"])
-        fields["status"] = data["status"]
-    if fields.get("judicial"):
-        fields["status"] = DebtStatus.JUDICIAL
     debt = Debt.__mapper__.class_manager.new_instance()
-    debt.__dict__.update(fields)
+    debt.__dict__.update(new_debt_fields(unit, data, creditor, actor), creditor=creditor, unit=unit)
     return debt
 
 
@@ -260,7 +227,7 @@ def create_debts(
     for (debt, _warnings), row, new_id in zip(drafts, rows, ids, strict=True):
         debt.__dict__.update(row, id=new_id)
         full = {"id": new_id, **{key: row.get(key) for key in columns}}
-        events.append(_event_row(debt, "created", history.snapshot_values(full), actor))
+        events.append(history.event_values(debt, "created", after=history.snapshot_values(full), actor=actor))
     bulk.insert_rows(Event, events)
     _announce(drafts, actor)
     return drafts
@@ -278,24 +245,8 @@ def _announce(drafts: list[tuple[Debt, list[Issue]]], actor) -> None:
         caller = pm.hook_for(_jurisdiction_of(units[jurisdiction_id]), "qingqian_debt_created")
         if not caller.get_hookimpls():
             continue
-        for chunk in _chunks(ids):
+        for chunk in bulk.chunks(ids):
             for debt in db.session.scalars(
                 db.select(Debt).where(bulk.among(Debt.id, chunk)).order_by(Debt.id)
             ):
                 caller(debt=debt, actor=actor)
-
-
-def _event_row(entity, action: str, after: dict, actor, unit_id: int | None = None) -> dict[str, Any]:
-    return {
-        "jurisdiction_id": entity.jurisdiction_id,
-        "unit_id": unit_id
-        if unit_id is not None
-        else getattr(entity, "unit_id", None) or entity.jurisdiction_id,
-        "entity_type": entity.__tablename__,
-        "entity_id": entity.id,
-        "action": action,
-        "before": None,
-        "after": after,
-        "note": None,
-        **_actor_fields(actor),
-    }

@@ -61,7 +61,7 @@ def diff(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-def record(
+def event_values(
     entity,
     action: str,
     *,
@@ -72,21 +72,27 @@ def record(
     entity_type: str | None = None,
     unit_id: int | None = None,
     jurisdiction_id: int | None = None,
-) -> Event:
-    event = Event(
-        jurisdiction_id=jurisdiction_id if jurisdiction_id is not None else entity.jurisdiction_id,
-        unit_id=unit_id
+) -> dict[str, Any]:
+    """The column values of the event ``record`` writes (bulk writers insert many of them at once)."""
+    return {
+        "jurisdiction_id": jurisdiction_id if jurisdiction_id is not None else entity.jurisdiction_id,
+        "unit_id": unit_id
         if unit_id is not None
         else getattr(entity, "unit_id", None) or entity.jurisdiction_id,
-        entity_type=entity_type or entity.__tablename__,
-        entity_id=entity.id,
-        action=action,
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "label", None) or ("系统" if actor is None else None),
-        before=before,
-        after=after,
-        note=_note(note),
-    )
+        "entity_type": entity_type or entity.__tablename__,
+        "entity_id": entity.id,
+        "action": action,
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "label", None) or ("系统" if actor is None else None),
+        "before": before,
+        "after": after,
+        "note": _note(note),
+    }
+
+
+def record(entity, action: str, **values: Any) -> Event:
+    """Add one event to the session; ``values`` as for ``event_values``."""
+    event = Event(**event_values(entity, action, **values))
     db.session.add(event)
     return event
 

@@ -8,6 +8,8 @@ policies compare against, so even raw SQL sees one jurisdiction only.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import Select, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, RelationshipProperty, Session, with_loader_criteria
@@ -98,6 +100,7 @@ def reached_only_through_visible_rows(statement, model) -> bool:
     return not _eager_elsewhere(statement, model, through)
 
 
+@functools.cache  # runs for every ORM query of a unit user; mappers do not change once configured
 def _visible_through(model) -> tuple:
     names = getattr(model, "__visible_through__", ())
     if not names:

@@ -419,7 +419,7 @@ def _existing_debts(
     units = sorted({key[0] for key in match_keys})
     codes = sorted({key[1] for key in match_keys})
     found: list[dict] = []
-    for code_chunk in _chunks(codes, KEY_CHUNK):
+    for code_chunk in bulk.chunks(codes, KEY_CHUNK):
         stmt = (
             db.select(*_debt_columns())
             .join(Enterprise, Enterprise.id == Debt.creditor_id)
@@ -438,7 +438,7 @@ def _existing_debts(
         by_id[data["id"]] = data
         by_key.setdefault(_match_key(data["unit_id"], data["credit_code"], data["contract_no"]), data["id"])
     found = []
-    for key_chunk in _chunks(sorted(row_keys), KEY_CHUNK):
+    for key_chunk in bulk.chunks(sorted(row_keys), KEY_CHUNK):
         stmt = (
             db.select(LedgerRowKey.id.label("row_key_id"), LedgerRowKey.row_key, *_debt_columns())
             .join(Debt, Debt.id == LedgerRowKey.debt_id)
@@ -624,8 +624,10 @@ class _Creditors:
     @staticmethod
     def _key(unit: TenantNode, values: dict[str, Any]) -> tuple:
         code = (values.get("credit_code") or "").strip().upper()
-        name = " ".join(str(values.get("creditor_name") or "").replace("\u3000", " ").split())
-        return unit.jurisdiction_id, code or ("name", name)
+        return unit.jurisdiction_id, code or (
+            "name",
+            debt_service.enterprise_name(values.get("creditor_name")),
+        )
 
     def resolve(self, pairs: list[tuple[TenantNode, dict[str, Any]]]) -> None:
         """Resolve every creditor of these rows not resolved yet, then link each to its rows' units."""
@@ -643,7 +645,7 @@ class _Creditors:
             if found is not None:
                 self.cache[key] = found
                 continue
-            name = " ".join(str(values.get("creditor_name") or "").replace("\u3000", " ").split())
+            name = debt_service.enterprise_name(values.get("creditor_name"))
             data = {
                 "name": name or (key[1][1] if by_name else key[1]),
                 "credit_code": None if by_name else key[1],
@@ -679,7 +681,7 @@ class _Creditors:
         for jurisdiction_id, name in names:
             per_jurisdiction.setdefault(jurisdiction_id, []).append(name)
         for jurisdiction_id, wanted in per_jurisdiction.items():
-            for chunk in _chunks(sorted(wanted), KEY_CHUNK):
+            for chunk in bulk.chunks(sorted(wanted), KEY_CHUNK):
                 rows = db.session.scalars(
                     db.select(Enterprise)
                     .where(
@@ -693,11 +695,6 @@ class _Creditors:
                 for enterprise in rows:
                     found.setdefault((jurisdiction_id, enterprise.name), enterprise)
         return found
-
-
-def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import g, request
 from flask.views import MethodView
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from core.api.base import ApiError, Blueprint, get_or_404, paginate, require_if_match
 from core.api.schemas import (
@@ -129,8 +129,12 @@ class DebtList(MethodView):
     @blp.response(200, DebtSchema(many=True))
     def get(self, args):
         """列出欠款（按子树、状态、类别、逾期、债权人、金额区间、关键词筛选；排序；分页）"""
-        # The list does not show payments: skip their selectin load (one query per page).
-        rows, headers = paginate(filtered_debts(args).options(lazyload(Debt.payments)), args)
+        # The list does not show payments: skip their selectin load (one query per page). The page's few
+        # units come in a second small query: joined into the page query, the unit user's subtree
+        # criterion on tenant_nodes led PostgreSQL to a one-row estimate and a per-unit nested loop
+        # that filtered the status row by row (340 ms instead of 75 ms with 10,000 jurisdictions).
+        options = (lazyload(Debt.payments), selectinload(Debt.unit))
+        rows, headers = paginate(filtered_debts(args).options(*options), args)
         return rows, 200, headers
 
     @permission("debt.write")

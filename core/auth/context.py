@@ -105,7 +105,12 @@ def resolve(user: User, jurisdiction_code: str | None = None) -> Principal:
 def subtree_ids(nodes: list[TenantNode]) -> set[int]:
     if not nodes:
         return set()
-    clauses = [TenantNode.path.startswith(n.path) for n in nodes]
+    # The jurisdiction test (leakproof, so usable as an index condition under row-level security, which
+    # LIKE is not) narrows the prefix match to one jurisdiction's nodes instead of the whole table.
+    clauses = [
+        db.and_(TenantNode.jurisdiction_id == n.jurisdiction_id, TenantNode.path.startswith(n.path))
+        for n in nodes
+    ]
     stmt = db.select(TenantNode.id).where(db.or_(*clauses))
     return set(_unfiltered(stmt))
 

@@ -62,6 +62,11 @@ class Debt(UnitOwned, SoftDelete, Versioned, Timestamps, db.Model):
         Index("ix_debts_unit_creditor", "unit_id", "creditor_id", postgresql_include=["jurisdiction_id"]),
     )
 
+    # No single-column indexes on the tenant columns, status or due date: the composite indexes above
+    # lead with them (and every query is per jurisdiction), while each extra index slowed bulk writes.
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("tenant_nodes.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("tenant_nodes.id"))
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     creditor_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     project_name: Mapped[str] = mapped_column(String(300), default="")
@@ -82,11 +87,11 @@ class Debt(UnitOwned, SoftDelete, Versioned, Timestamps, db.Model):
     agreed_term_days: Mapped[int | None] = mapped_column(Integer)
     agreed_payment_date: Mapped[dt.date | None] = mapped_column(Date)
     agreed_daily_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 6))
-    due_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
     late_interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     computed_on: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[str] = mapped_column(String(30))
     source: Mapped[str] = mapped_column(String(30), default=Source.SELF_INSPECTION)
     migrant_wages: Mapped[bool] = mapped_column(Boolean, default=False)
     migrant_wage_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))

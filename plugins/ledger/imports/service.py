@@ -16,7 +16,7 @@ import re
 import time
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -721,24 +721,7 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
     existing_keys: set[int] = set()
     unit_rules: dict = {}  # unit id -> core UnitRules, shared by the chunks
     created = updated = done = 0
-    last_row = 0
-    while True:
-        chunk = db.session.execute(
-            db.select(
-                LedgerImportRow.row_number,
-                LedgerImportRow.outcome,
-                LedgerImportRow.debtor_unit_id,
-                LedgerImportRow.debt_id,
-                LedgerImportRow.row_key,
-                LedgerImportRow.data,
-            )
-            .where(*wanted, LedgerImportRow.row_number > last_row)
-            .order_by(LedgerImportRow.row_number)
-            .limit(BATCH)
-        ).all()
-        if not chunk:
-            break
-        last_row = chunk[-1].row_number
+    for chunk in _preview_chunks(imp.id):
         c, u = _commit_chunk(chunk, resolver, creditors, existing_keys, imp, actor, note, unit_rules)
         created += c
         updated += u
@@ -750,6 +733,38 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
             else:
                 progress(done, total)
     return {"created": created, "updated": updated, "total": total}
+
+
+def _preview_chunks(import_id: int) -> Iterator[list]:
+    """The import's new rows, then its changed rows, ``BATCH`` at a time in file order.
+
+    One outcome per pass, so each page is a range of the (import, outcome, row number) index: with both
+    outcomes in one query PostgreSQL sorted every remaining row for each page (2.6 s per 100,000 rows).
+    """
+    for outcome in (Outcome.NEW, Outcome.CHANGED):
+        last_row = 0
+        while True:
+            chunk = db.session.execute(
+                db.select(
+                    LedgerImportRow.row_number,
+                    LedgerImportRow.outcome,
+                    LedgerImportRow.debtor_unit_id,
+                    LedgerImportRow.debt_id,
+                    LedgerImportRow.row_key,
+                    LedgerImportRow.data,
+                )
+                .where(
+                    LedgerImportRow.import_id == import_id,
+                    LedgerImportRow.outcome == outcome,
+                    LedgerImportRow.row_number > last_row,
+                )
+                .order_by(LedgerImportRow.row_number)
+                .limit(BATCH)
+            ).all()
+            if not chunk:
+                break
+            last_row = chunk[-1].row_number
+            yield chunk
 
 
 def _commit_chunk(

@@ -65,26 +65,43 @@ claim. `--scale small` (CI) checks that the numbers are right, not the timing, a
   COPY into a temporary table and `INSERT … SELECT` (so RLS still checks every row); creditor links with
   `ON CONFLICT DO NOTHING`. The ledger import commits 5,000-row chunks through them, resolves each creditor
   once per jurisdiction, and streams the preview rows instead of holding them all.
+- `core/api/debts.py`: the debt list loads the page's units with a second small query (`selectinload`)
+  instead of joining `tenant_nodes` into the page query. Joined, a unit user's subtree criterion on
+  `tenant_nodes` was estimated at one node (21 real) once 10,000 jurisdictions were present, and
+  PostgreSQL looped per unit, filtering the status row by row: page query 340 ms → 140 ms.
+- `core/auth/context.py`: a unit user's subtree lookup (`path LIKE '/1/5/%'`) also tests the jurisdiction.
+  LIKE is not leakproof, so under row-level security PostgreSQL cannot use it as an index condition (a
+  pattern-ops index was tried and went unused); the jurisdiction test can: 5 ms → 0.2 ms per request with
+  10,000 jurisdictions. Tenant scaling: 1.66× → see the table.
+- `core/services/bulk.py`: the id sequence is looked up once per batch; inside the SELECT list
+  `pg_get_serial_sequence` ran once per id (2.3 s → 0.3 s per 100,000-row import).
+- `plugins/ledger/imports/service.py`: the commit pages its preview rows one outcome at a time, so each
+  page is a range of the (import, outcome, row) index; with both outcomes in one query PostgreSQL sorted
+  every remaining row for each page (2.6 s → 0.2 s per import).
+- `core/models/debt.py` + migration `4e6b1a8c3d52`: the single-column indexes on `debts.unit_id`,
+  `status` and `due_date` are gone (the composite indexes serve every query, all per jurisdiction); each
+  cost every debt write an index entry. `ix_debts_jurisdiction_id` was dropped too in a first attempt
+  and put back: without it PostgreSQL gave up the parallel scan of a jurisdiction's debts (isolation
+  1.04× → 1.73×).
 
 ### Misses, and why (full run)
 
-- **ledger import**: 78.9 s for 100,000 rows at 410 MB peak, against 5.2 s for calamine + COPY (15×; the
-  baseline itself moved between 2.9 s and 6.1 s across runs on this machine). Was 551 s / 2.3 GB. Phases:
-  parse and validate 10.9 s, preview (match against the jurisdiction's 600,000 debts, store one preview
-  row per file row) 12.2 s, commit 55.5 s. The commit's time is now per row and spread: core's rules and
-  validation hooks per debt (~100 µs), the history event per debt, and PostgreSQL's own work for
-  `INSERT … SELECT` into `debts` (nine indexes, four foreign keys, the RLS check) and `events`. The 2×
-  target would need the whole pipeline near 30 µs a row; a Python implementation that validates each row
-  with Chinese messages, previews before writing and keeps a history event per debt is not near that.
-  Next candidates: drop the redundant debt indexes (`ix_debts_jurisdiction_id`, `ix_debts_unit_id` are
-  prefixes of others), write the preview's new rows without JSON round trips, parse in a second process.
-- **tenant scaling**: 1.40× on p95 at 10,000 jurisdictions (479 → 434 → 670 ms at 10 / 1,000 / 10,000);
-  the 1,000 step is now flat (it was 1.6×). At 10,000 the planner estimates one tenant node where there
-  are 21 (it multiplies `id = ANY(…)` with `jurisdiction_id = …`, which are not independent) and takes the
-  status out of the debt index condition (the page query 0.30 s → 0.57 s); the subtree lookup
-  `tenant_nodes.path LIKE '…%'` has no pattern index (0.6 → 9 ms). Extended statistics
-  (`CREATE STATISTICS … (dependencies)` on unit → jurisdiction) fixed the page query but slowed the count
-  in a trial; not kept.
+- **ledger import**: 42.5 s for 100,000 rows at 410 MB peak, against 2.6 s for calamine + COPY (16×;
+  78.9 s against 5.2 s in the previous full run, 551 s / 2.3 GB before the bulk path). Phases: parse and
+  validate 6.3 s, preview (match against the jurisdiction's 600,000 debts, one preview row per file row)
+  5.9 s, commit 30.1 s. The 2× target is below what PostgreSQL itself spends writing what the
+  import has to write. Server-side statement times of one 100,000-row import (`log_min_duration_statement
+  = 0`): `INSERT … SELECT` into `debts` 3.2 s plus 1.3 s to COPY its staging rows, the history events
+  2.2 s + 1.1 s, the ledger's row keys 2.2 s, creditor links 1.9 s, the preview rows 1.8 s + 0.7 s —
+  about 14.5 s of database work, 5× the whole calamine + COPY baseline, before any Python runs (18 s
+  of server time in all). The baseline copies text into an unindexed temporary table; the product writes
+  debts with six indexes, four foreign keys and the RLS check, one history event per debt, a row key per
+  debt, a creditor link per (creditor, unit) and one preview row per file row (the preview, the
+  rejected-rows download and the "every row accounted for" counts read them). Python's share is spread
+  thin (py-spy: parsing and validation with Chinese reasons, core's validation hooks and due-date /
+  interest rules per debt, event snapshots, COPY formatting — no function above 5 %). A planning decision
+  is needed: measure the import against the floor of writing the same rows into the product's tables, or
+  accept a target near 10×.
 """
 
 

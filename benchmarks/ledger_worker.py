@@ -1,7 +1,8 @@
 """One side of the ledger-import scenario, run in its own process so its peak memory is its own.
 
-``python -m benchmarks.ledger_worker baseline|ours URL FILE`` prints one JSON line: seconds, rows, peak_mb
-(or ``unavailable`` with the reason when the ledger plugin does not provide an import yet).
+``python -m benchmarks.ledger_worker baseline|ours URL FILE`` (or ``floor URL FILE JURISDICTION_ID``)
+prints one JSON line: seconds, rows, peak_mb (or ``unavailable`` with the reason when the ledger plugin
+does not provide an import yet).
 """
 
 from __future__ import annotations
@@ -52,6 +53,56 @@ def baseline(url: str, path: str) -> dict:
                 copy.write("\t".join(_cell(v) for v in row[:wanted]) + "\n")
         count = conn.execute("SELECT count(*) FROM ledger_baseline").fetchone()[0]
     return {"seconds": time.perf_counter() - start, "rows": count, "header": [str(h) for h in header[:3]]}
+
+
+# The same rows written set-wise into the product's own tables: creditors, (creditor, unit) links, debts
+# and one "created" history event per debt, with the tables' indexes and foreign keys, in one transaction
+# that is rolled back. No validation, no preview, no row keys and no row-level security check (run as the
+# owner): a lower bound for any import that lands these rows where the product keeps them.
+FLOOR_SQL = (
+    "CREATE TEMP TABLE floor_units AS SELECT id, name FROM tenant_nodes WHERE jurisdiction_id = %(j)s",
+    "INSERT INTO enterprises (name, credit_code, size_class, is_private, jurisdiction_id, version) "
+    "SELECT DISTINCT ON (credit_code) creditor_name, credit_code, 'small', true, %(j)s, 1 "
+    "FROM ledger_baseline WHERE credit_code IS NOT NULL ORDER BY credit_code ON CONFLICT DO NOTHING",
+    "CREATE TEMP TABLE floor_rows AS SELECT b.*, u.id AS unit_id, e.id AS creditor_id "
+    "FROM ledger_baseline b JOIN floor_units u ON u.name = b.debtor_unit "
+    "JOIN enterprises e ON e.jurisdiction_id = %(j)s AND e.credit_code = b.credit_code",
+    "INSERT INTO enterprise_links (enterprise_id, unit_id, jurisdiction_id) "
+    "SELECT DISTINCT creditor_id, unit_id, %(j)s FROM floor_rows ON CONFLICT DO NOTHING",
+    "WITH new AS (INSERT INTO debts (creditor_id, project_name, contract_no, contract_date, contract_amount, "
+    "category, amount_owed, undisputed_amount, disputed_amount, paid_amount, delivery_date, clock_start, "
+    "overdue_days, late_interest, status, source, migrant_wages, migrant_wage_amount, judicial, reason, "
+    "unit_id, jurisdiction_id, version) "
+    "SELECT creditor_id, coalesce(project_name, ''), contract_no, contract_date, contract_amount, "
+    "CASE category WHEN '货物' THEN 'goods' WHEN '工程' THEN 'works' ELSE 'services' END, amount_owed, "
+    "coalesce(undisputed_amount, 0), coalesce(disputed_amount, 0), 0, delivery_date, 'delivery', 0, 0, "
+    "'to_verify', 'self_inspection', migrant_wages = '是', coalesce(migrant_wage_amount, 0), false, reason, "
+    "unit_id, %(j)s, 1 FROM floor_rows RETURNING *) "
+    "INSERT INTO events (entity_type, entity_id, action, at, unit_id, jurisdiction_id, actor_name, after) "
+    "SELECT 'debts', id, 'created', now(), unit_id, jurisdiction_id, '基准', to_json(new) FROM new",
+)
+
+
+def floor(url: str, path: str, jurisdiction_id: int) -> dict:
+    """calamine read + COPY + the set-wise write of the same rows into the product's tables (rolled back)."""
+    import psycopg
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    workbook = CalamineWorkbook.from_path(path)
+    body = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)[1:]
+    wanted = len(BASELINE_COLUMNS.split(", "))
+    with psycopg.connect(url) as conn:
+        conn.execute(f"CREATE TEMP TABLE ledger_baseline ({BASELINE_COLUMNS})")
+        with conn.cursor().copy("COPY ledger_baseline FROM STDIN") as copy:
+            for row in body:
+                copy.write("\t".join(_cell(v) for v in row[:wanted]) + "\n")
+        for statement in FLOOR_SQL:
+            conn.execute(statement, {"j": jurisdiction_id})
+        rows = conn.execute("SELECT count(*) FROM floor_rows").fetchone()[0]
+        seconds = time.perf_counter() - start
+        conn.rollback()
+    return {"seconds": seconds, "rows": rows}
 
 
 class _Ctx:
@@ -122,7 +173,10 @@ def ours(url: str, path: str) -> dict:
 
 def main() -> None:
     side, url, path = sys.argv[1:4]
-    result = baseline(url, path) if side == "baseline" else ours(url, path)
+    if side == "floor":
+        result = floor(url, path, int(sys.argv[4]))
+    else:
+        result = baseline(url, path) if side == "baseline" else ours(url, path)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result, default=str))
 

@@ -36,21 +36,27 @@ def _cell(value) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
+def _read_and_copy(conn, path: str) -> list:
+    """python-calamine read of the file + COPY of its rows into temp table ``ledger_baseline``; the header."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python(skip_empty_area=True)
+    header, body = rows[0], rows[1:]
+    wanted = len(BASELINE_COLUMNS.split(", "))
+    conn.execute(f"CREATE TEMP TABLE ledger_baseline ({BASELINE_COLUMNS})")
+    with conn.cursor().copy("COPY ledger_baseline FROM STDIN") as copy:
+        for row in body:
+            copy.write("\t".join(_cell(v) for v in row[:wanted]) + "\n")
+    return header
+
+
 def baseline(url: str, path: str) -> dict:
     """python-calamine read + COPY of the same rows into a table of the same columns: the floor."""
     import psycopg
-    from python_calamine import CalamineWorkbook
 
     start = time.perf_counter()
-    workbook = CalamineWorkbook.from_path(path)
-    rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)
-    header, body = rows[0], rows[1:]
-    wanted = len(BASELINE_COLUMNS.split(", "))
     with psycopg.connect(url) as conn:
-        conn.execute(f"CREATE TEMP TABLE ledger_baseline ({BASELINE_COLUMNS})")
-        with conn.cursor().copy("COPY ledger_baseline FROM STDIN") as copy:
-            for row in body:
-                copy.write("\t".join(_cell(v) for v in row[:wanted]) + "\n")
+        header = _read_and_copy(conn, path)
         count = conn.execute("SELECT count(*) FROM ledger_baseline").fetchone()[0]
     return {"seconds": time.perf_counter() - start, "rows": count, "header": [str(h) for h in header[:3]]}
 
@@ -86,17 +92,10 @@ FLOOR_SQL = (
 def floor(url: str, path: str, jurisdiction_id: int) -> dict:
     """calamine read + COPY + the set-wise write of the same rows into the product's tables (rolled back)."""
     import psycopg
-    from python_calamine import CalamineWorkbook
 
     start = time.perf_counter()
-    workbook = CalamineWorkbook.from_path(path)
-    body = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)[1:]
-    wanted = len(BASELINE_COLUMNS.split(", "))
     with psycopg.connect(url) as conn:
-        conn.execute(f"CREATE TEMP TABLE ledger_baseline ({BASELINE_COLUMNS})")
-        with conn.cursor().copy("COPY ledger_baseline FROM STDIN") as copy:
-            for row in body:
-                copy.write("\t".join(_cell(v) for v in row[:wanted]) + "\n")
+        _read_and_copy(conn, path)
         for statement in FLOOR_SQL:
             conn.execute(statement, {"j": jurisdiction_id})
         rows = conn.execute("SELECT count(*) FROM floor_rows").fetchone()[0]

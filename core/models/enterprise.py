@@ -70,4 +70,5 @@ class EnterpriseLink(UnitOwned, db.Model):
     __table_args__ = (UniqueConstraint("enterprise_id", "unit_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    # Looked up by enterprise through the unique (enterprise_id, unit_id) index; no index of its own.
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))

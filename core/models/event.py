@@ -8,10 +8,10 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import UnitOwned, utcnow
+from core.models.base import CopiedUnitOwned, utcnow
 
 
-class Event(UnitOwned, db.Model):
+class Event(CopiedUnitOwned, db.Model):
     __tablename__ = "events"
     __url_param__ = "event_id"
     __table_args__ = (Index("ix_events_entity", "entity_type", "entity_id"),)
@@ -22,7 +22,7 @@ class Event(UnitOwned, db.Model):
     action: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str | None] = mapped_column(String(120))
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(String(500))

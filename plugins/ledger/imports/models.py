@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import Timestamps, UnitOwned
+from core.models.base import CopiedUnitOwned, Timestamps, UnitOwned
 from core.tenancy.models import TenantNode
 
 
@@ -104,7 +104,7 @@ class LedgerImport(UnitOwned, Timestamps, db.Model):
             setattr(self, f"rows_{key}", int(counts.get(key, 0)))
 
 
-class LedgerImportRow(UnitOwned, db.Model):
+class LedgerImportRow(CopiedUnitOwned, db.Model):
     """The preview of one file row. Owned by the import's unit, so whoever sees the import sees its rows.
 
     ``data`` holds the parsed canonical values (JSON: amounts as strings, dates ISO) for rows that will be
@@ -129,7 +129,7 @@ class LedgerImportRow(UnitOwned, db.Model):
     issues: Mapped[list | None] = mapped_column(JSON)  # [{"field", "message", "level"}]
 
 
-class LedgerRowKey(UnitOwned, db.Model):
+class LedgerRowKey(CopiedUnitOwned, db.Model):
     """The stable file-row key a debt was imported under (core's Debt model is not a plugin's to change)."""
 
     __tablename__ = "ledger_row_keys"

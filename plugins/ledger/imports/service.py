@@ -42,33 +42,13 @@ from plugins.ledger.imports.models import (
     LedgerRowKey,
     Outcome,
 )
+from plugins.ledger.parsing.headers import DEBT_FIELDS
 
 log = logging.getLogger(__name__)
 
 ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 BATCH = 5000
 
-# Canonical fields that land on the Debt itself, and how to compare / store them.
-DEBT_FIELDS = (
-    "project_name",
-    "contract_no",
-    "contract_date",
-    "contract_amount",
-    "category",
-    "amount_owed",
-    "undisputed_amount",
-    "disputed_amount",
-    "origin_date",
-    "delivery_date",
-    "acceptance_date",
-    "agreed_payment_date",
-    "source",
-    "migrant_wages",
-    "migrant_wage_amount",
-    "judicial",
-    "reason",
-    "remarks",
-)
 AMOUNT_FIELDS = {
     "contract_amount",
     "amount_owed",

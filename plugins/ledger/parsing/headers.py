@@ -12,14 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Ordered as in the template. ``row_key`` is an optional clerk-maintained stable identifier (行标识).
-CANONICAL_FIELDS: tuple[str, ...] = (
-    "debtor_unit",
-    "debtor_type",
-    "creditor_name",
-    "credit_code",
-    "creditor_size",
-    "is_private",
+# The fields that land on the Debt itself, in template order.
+DEBT_FIELDS: tuple[str, ...] = (
     "project_name",
     "contract_no",
     "contract_date",
@@ -38,6 +32,16 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "judicial",
     "reason",
     "remarks",
+)
+# Ordered as in the template. ``row_key`` is an optional clerk-maintained stable identifier (行标识).
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "debtor_unit",
+    "debtor_type",
+    "creditor_name",
+    "credit_code",
+    "creditor_size",
+    "is_private",
+    *DEBT_FIELDS,
     "row_key",
 )
 

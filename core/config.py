@@ -40,6 +40,10 @@ class Config:
     JOB_MAX_RETRIES: int = _env_int("QINGQIAN_JOB_MAX_RETRIES", 3)
     JOB_RETRY_BACKOFF: tuple[int, ...] = (10, 60, 300)
     JOBS_INLINE: bool = False  # tests run jobs synchronously with this
+    # A running attempt beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS lost its process
+    # (restart, deploy, out of memory) and is run again once, then failed (core.jobs.liveness).
+    JOB_HEARTBEAT_SECONDS: int = _env_int("QINGQIAN_JOB_HEARTBEAT_SECONDS", 30)
+    JOB_STALE_SECONDS: int = _env_int("QINGQIAN_JOB_STALE_SECONDS", 300)
 
     API_TITLE = "清欠 Qingqian API"
     API_VERSION = "v1"

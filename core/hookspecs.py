@@ -79,6 +79,15 @@ def qingqian_jobs():
 
 
 @hookspec
+def qingqian_job_failed(job, tenant):
+    """A job of this tenant ended ``failed``: its last attempt raised, or its process died while running it.
+
+    ``job`` is the job row (name, params, error). Lets the feature that started it release what it holds
+    (an import waiting for its commit, say). Called in the system scope; return values are ignored.
+    """
+
+
+@hookspec
 def qingqian_schedules():
     """Return ``core.jobs.schedule.Schedule`` entries (a job run periodically for every enabled tenant)."""
 

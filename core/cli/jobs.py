@@ -42,10 +42,14 @@ def worker_command(burst: bool) -> None:
 @with_appcontext
 def scheduler_command(once: bool, interval: int) -> None:
     """运行定时任务调度（每个辖区每个时段只运行一次，多个调度进程也不会重复）。"""
+    from core.jobs.liveness import recover_interrupted
     from core.jobs.schedule import run_due, run_forever
 
     app = current_app._get_current_object()
     if once:
+        recovered = recover_interrupted(app)
+        if recovered:
+            click.echo(f"已处理 {len(recovered)} 个运行中断的作业（重新排队或标记失败）")
         started = run_due(app=app)
         click.echo(f"已排队 {len(started)} 个作业")
         for job_id in started:

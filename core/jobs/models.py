@@ -50,6 +50,8 @@ class Job(UnitOwned, db.Model):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Written while an attempt runs (core.jobs.liveness): a running job whose heartbeat stops was cut off.
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     @property
     def percent(self) -> float | None:

@@ -18,10 +18,9 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from core.extensions import db
+from core.jobs.liveness import HEARTBEATS, update_quietly
 from core.jobs.models import Job, JobStatus
 from core.models.base import utcnow
 from core.tenancy.isolation import SKIP_FILTER
@@ -99,24 +98,8 @@ class JobContext:
         if not values:
             return
         self._last_write = time.monotonic()
-        with Session(db.engine) as session:
-            sqlite = session.get_bind().dialect.name == "sqlite"
-            try:
-                if sqlite:
-                    # Never stall the job for a progress line: give up quickly if the database is busy.
-                    session.connection().exec_driver_sql("PRAGMA busy_timeout=1000")
-                session.execute(
-                    update(Job).where(Job.id == self.job.id).values(**values),
-                    execution_options={SKIP_FILTER: True, "synchronize_session": False},
-                )
-                session.commit()
-            except OperationalError:
-                session.rollback()
-                log.debug("progress of job %s not written (database busy)", self.job.id)
-            finally:
-                if sqlite:
-                    session.connection().exec_driver_sql("PRAGMA busy_timeout=30000")
-                    session.commit()
+        values["heartbeat_at"] = utcnow()  # progress is a sign of life too
+        update_quietly([self.job.id], values)
 
 
 def _jsonable(value: Any) -> dict | None:
@@ -145,6 +128,31 @@ def _finish(job_id: str, **values: Any) -> None:
         db.session.commit()
 
 
+def _fail(job_id: str, **values: Any) -> None:
+    _finish(job_id, status=JobStatus.FAILED, **values)
+    announce_failed(job_id)
+
+
+def announce_failed(job_id: str) -> None:
+    """``qingqian_job_failed`` for a job that has just ended failed, to the plugins its tenant enables.
+
+    Needs an app context. A listener's error is logged, never raised: the job's own outcome is recorded.
+    """
+    from core.plugins import get_pm
+    from core.tenancy.models import TenantNode
+
+    with system_scope():
+        try:
+            job = db.session.get(Job, job_id, populate_existing=True)
+            tenant = db.session.get(TenantNode, job.jurisdiction_id) if job is not None else None
+            if tenant is not None:
+                get_pm().hook_for(tenant, "qingqian_job_failed")(job=job, tenant=tenant)
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("a qingqian_job_failed listener failed for job %s", job_id)
+
+
 def execute(app: Flask, job_id: str) -> float | None:
     """Run one attempt of the job. Returns the seconds to wait before retrying it, or None when it is done."""
     with app.app_context():
@@ -169,6 +177,7 @@ def _execute(app: Flask, job_id: str) -> float | None:
                 status=JobStatus.RUNNING,
                 attempts=Job.attempts + 1,
                 started_at=utcnow(),
+                heartbeat_at=utcnow(),
                 finished_at=None,
                 next_attempt_at=None,
                 progress_done=0,
@@ -184,7 +193,7 @@ def _execute(app: Flask, job_id: str) -> float | None:
         user = db.session.get(User, job.user_id) if job.user_id else None
         spec = job_registry(get_pm()).get(job.name)
         if spec is None:
-            _finish(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=f"未知作业：{job.name}")
+            _fail(job_id, finished_at=utcnow(), error=f"未知作业：{job.name}")
             return None
         if tenant is None or not plugin_enabled(job.plugin or spec.plugin, tenant):
             _finish(
@@ -199,12 +208,7 @@ def _execute(app: Flask, job_id: str) -> float | None:
         if user is not None:
             principal = resolve(user, tenant.code)
             if not user.active or principal.jurisdiction is None or principal.jurisdiction.id != tenant.id:
-                _finish(
-                    job_id,
-                    status=JobStatus.FAILED,
-                    finished_at=utcnow(),
-                    error="发起作业的用户已停用或已无权访问该辖区",
-                )
+                _fail(job_id, finished_at=utcnow(), error="发起作业的用户已停用或已无权访问该辖区")
                 return None
             scope = principal.scope
         else:
@@ -215,6 +219,7 @@ def _execute(app: Flask, job_id: str) -> float | None:
     ctx = JobContext(app, job, user, tenant, principal)
     error: str | None = None
     result = None
+    HEARTBEATS.started(app, job_id)
     try:
         with scope_context(scope):
             g.principal = principal
@@ -228,6 +233,8 @@ def _execute(app: Flask, job_id: str) -> float | None:
         text = traceback.format_exc()
         log.error("job %s (%s) attempt %s failed:\n%s", job_id, job.name, job.attempts, text)
         error = _error_line(text)[:2000]
+    finally:
+        HEARTBEATS.finished(job_id)
 
     progress: dict[str, Any] = {}
     if ctx.done is not None:
@@ -256,14 +263,7 @@ def _execute(app: Flask, job_id: str) -> float | None:
             **progress,
         )
         return delay
-    _finish(
-        job_id,
-        status=JobStatus.FAILED,
-        finished_at=utcnow(),
-        error=error,
-        message=f"运行 {job.attempts} 次均失败",
-        **progress,
-    )
+    _fail(job_id, finished_at=utcnow(), error=error, message=f"运行 {job.attempts} 次均失败", **progress)
     return None
 
 

@@ -187,9 +187,18 @@ def run_due(now: dt.datetime | None = None, app: Flask | None = None) -> list[st
 
 
 def run_forever(app: Flask, stop: threading.Event | None = None, interval: float = TICK_SECONDS) -> None:
-    """The scheduler loop: a tick every ``interval`` seconds until ``stop`` is set."""
+    """The scheduler loop: a tick every ``interval`` seconds until ``stop`` is set.
+
+    Each tick also runs again, or fails, the jobs whose process died while running them.
+    """
+    from core.jobs.liveness import recover_interrupted
+
     stop = stop or threading.Event()
     while not stop.is_set():
+        try:
+            recover_interrupted(app)
+        except Exception:
+            log.exception("sweep for interrupted jobs failed")
         try:
             run_due(app=app)
         except Exception:

@@ -31,6 +31,12 @@ class LedgerPlugin(PartsPlugin):
         }
 
     @hookimpl
+    def qingqian_job_failed(self, job, tenant):
+        from plugins.ledger.imports.jobs import release_import
+
+        release_import(job)
+
+    @hookimpl
     def qingqian_import_column_synonyms(self, plan):
         from plugins.ledger.parsing.headers import DEFAULT_SYNONYMS
 

@@ -12,6 +12,10 @@ from plugins.ledger.imports.service import claim_commit, fail_import, parse_impo
 def ledger_parse(ctx, import_id: int) -> dict[str, Any]:
     """Parse the upload into a preview; with ``dry_run=False`` commit it too when the file had no problems."""
     imp = db.session.get(LedgerImport, import_id)
+    if imp is not None and imp.status == ImportStatus.COMMITTING and not imp.dry_run:
+        # Run again after its process died while committing: that transaction left nothing; commit anew.
+        commit = run_commit(import_id, actor=ctx.user, ctx=ctx)
+        return {"import_id": import_id, "status": ImportStatus.COMMITTED.value, "commit": commit}
     if imp is None or imp.status not in (ImportStatus.UPLOADED, ImportStatus.PARSING):
         return {"skipped": True}
     try:
@@ -41,3 +45,16 @@ def ledger_commit(ctx, import_id: int) -> dict[str, Any]:
 
 
 JOBS = {"ledger_parse": ledger_parse, "ledger_commit": ledger_commit}
+UNFINISHED = (ImportStatus.UPLOADED, ImportStatus.PARSING, ImportStatus.COMMITTING)
+
+
+def release_import(job) -> None:
+    """After a ledger job ended failed, fail its import if the job could not (its process died, or the
+    uploader was deactivated before it ran): otherwise the import would wait for ever and refuse a commit."""
+    if job.name not in JOBS:
+        return
+    import_id = (job.params or {}).get("import_id")
+    imp = db.session.get(LedgerImport, import_id) if import_id is not None else None
+    if imp is None or imp.status not in UNFINISHED:
+        return
+    fail_import(import_id, f"导入未完成，未写入任何数据：{job.error or '作业失败'}。请重新上传文件。")

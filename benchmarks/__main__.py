@@ -94,26 +94,26 @@ claim. `--scale small` (CI) checks that the numbers are right, not the timing, a
 
 ### Misses, and why (full run)
 
-- **ledger import**: 48.2 s for 100,000 rows at 410 MB peak, against 2.9 s for calamine + COPY (16.7×;
-  78.9 s against 5.2 s in the previous full run, 551 s / 2.3 GB before the bulk path; this scenario was
-  re-run alone after the table below was first written, to add the write floor). Phases: parse and
-  validate 6.5 s, preview (match against the jurisdiction's 600,000 debts, one preview row per file row)
-  7.7 s, commit 33.7 s. The 2× target is below what PostgreSQL itself spends writing what the
-  import has to write. Server-side statement times of one 100,000-row import (`log_min_duration_statement
-  = 0`): `INSERT … SELECT` into `debts` 3.2 s plus 1.3 s to COPY its staging rows, the history events
-  2.2 s + 1.1 s, the ledger's row keys 2.2 s, creditor links 1.9 s, the preview rows 1.8 s + 0.7 s —
-  about 14.5 s of database work, 5× the whole calamine + COPY baseline, before any Python runs (18 s
-  of server time in all). The baseline copies text into an unindexed temporary table; the product writes
-  debts with six indexes, four foreign keys and the RLS check, one history event per debt, a row key per
-  debt, a creditor link per (creditor, unit) and one preview row per file row (the preview, the
-  rejected-rows download and the "every row accounted for" counts read them). Python's share is spread
-  thin (py-spy: parsing and validation with Chinese reasons, core's validation hooks and due-date /
-  interest rules per debt, event snapshots, COPY formatting — no function above 5 %). The scenario now
-  also measures, in the same run, a write floor: calamine + COPY + one set-wise `INSERT … SELECT` each
-  into the product's creditors, links, debts and history events (no validation, preview, row keys or RLS;
-  rolled back): 16.1 s, 5.6× the bare baseline on its own; the product's import is 3.0× that floor.
-  A planning decision is needed: measure the import against that floor, or accept a target near 10×
-  of the bare COPY.
+- **ledger import**: 79.5 s for 100,000 rows at 409 MB peak, against 5.4 s for calamine + COPY (14.6×).
+  This run is on a slower machine than the previous one (AMD EPYC; every side about 1.8× slower: the
+  same import took 48.2 s against 2.9 s there, 16.7×). Phases: parse and validate 17.1 s, preview (match
+  against the jurisdiction's 600,000 debts, one preview row per file row) 11.1 s, commit 51.0 s. The 2×
+  target is below what PostgreSQL itself spends writing what the import has to write. Server-side
+  statement times of one 100,000-row import (`log_min_duration_statement = 0`), after this round's
+  foreign-key and index changes: `INSERT … SELECT` into `debts` 5.3 s plus 2.0 s to COPY its staging rows,
+  creditor links 3.3 s, row keys 2.3 s, history events 1.8 s + 1.5 s, preview rows 1.7 s + 1.2 s — 24 s
+  of database work in all (29 s before), over four times the whole calamine + COPY baseline, before any
+  Python runs. The baseline copies text into an unindexed temporary table; the product writes debts with
+  six indexes, four foreign keys (0.9 s per key per 100,000 rows, measured) and the RLS check, one
+  history event per debt, a row key per debt, a creditor link per (creditor, unit) and one preview row per
+  file row (the preview, the rejected-rows download and the "every row accounted for" counts read them).
+  Python's share is spread thin (py-spy: parsing and validation with Chinese reasons, core's validation
+  hooks and due-date / interest rules per debt, event snapshots, COPY formatting — no function above 6 %).
+  The scenario also measures, in the same run, a write floor: calamine + COPY + one set-wise
+  `INSERT … SELECT` each into the product's creditors, links, debts and history events (no validation,
+  preview, row keys or RLS; rolled back): 18.8 s, 3.5× the bare baseline on its own; the product's import
+  is 4.2× that floor. A planning decision is needed: measure the import against that floor, or accept a
+  target near 15× of the bare COPY.
 """
 
 

@@ -136,6 +136,9 @@ def test_login_dashboard_filter_and_history(client, world, ledger, live_server):
             expect(rows).to_have_count(1)
             expect(rows.first).to_contain_text("180,000.00")
             expect(rows.first).to_contain_text("部分偿还")
+            # Money reads down a column: amounts are right-aligned (the table's own rule must not win).
+            align = rows.first.locator("td.num").first.evaluate("el => getComputedStyle(el).textAlign")
+            assert align == "right"
             page.screenshot(path=str(SHOTS / "qingqian_debts.png"), full_page=True)
 
             rows.first.locator("a", has_text="游客中心外立面改造工程").click()

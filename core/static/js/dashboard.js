@@ -22,12 +22,15 @@
     var data = JSON.parse(source.textContent);
     var charts = [];
     var units = data.by_unit;
+    // One bar per unit, every name shown: the chart grows with the number of units.
+    var unitChart = document.getElementById("chart-unit");
+    if (unitChart) { unitChart.style.height = Math.max(260, 60 + units.length * 22) + "px"; }
     charts.push(draw("chart-unit", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + " 万元"; } },
       legend: { data: ["已清偿", "未清偿"], top: 0 },
       grid: { left: 8, right: 40, top: 30, bottom: 8, containLabel: true },
       xAxis: { type: "value", name: "万元" },
-      yAxis: { type: "category", inverse: true, data: units.map(function (u) { return u.name; }) },
+      yAxis: { type: "category", inverse: true, axisLabel: { interval: 0 }, data: units.map(function (u) { return u.name; }) },
       series: [
         { name: "已清偿", type: "bar", stack: "total", data: units.map(function (u) { return wan(u.cleared); }), itemStyle: { color: "#2e7d32" } },
         { name: "未清偿", type: "bar", stack: "total", data: units.map(function (u) { return wan(u.outstanding); }), itemStyle: { color: "#b26a00" } }

@@ -304,3 +304,23 @@ def test_deadline_reminders_are_created_once_per_day(client, jw):
     unread = client.get("/api/v1/notifications?unread=true", headers=jw.headers("clerk_a1")).json
     assert [n["id"] for n in unread] != [] and note_id not in [n["id"] for n in unread]
     assert client.get("/api/v1/notifications", headers=jw.headers("clerk_b1")).json == []
+
+
+def test_jobs_are_shown_by_their_chinese_names(client, jw):
+    """A labelled job reads as its Chinese name on the jobs page and in the API; its plugin by label."""
+    job_id = system_job("deadline_reminders", "a", jw, params={"today": "2023-08-18"})
+    api = client.get(f"/api/v1/jobs/{job_id}", headers=jw.headers("office_a")).json
+    assert api["label"] == "工作方案时间节点提醒" and api["name"] == "deadline_reminders"
+    assert api["heartbeat_at"] is not None  # written when the attempt started
+    unlabelled = system_job("jt_steps", "a", jw, params={"n": 1})
+    assert (
+        client.get(f"/api/v1/jobs/{unlabelled}", headers=jw.headers("office_a")).json["label"] == "jt_steps"
+    )
+
+    from tests.test_web import login, text
+
+    db.session.remove()
+    assert login(client, "office_a").status_code == 302
+    page = text(client.get("/jobs"))
+    assert "工作方案时间节点提醒" in page
+    assert "<td>后台作业</td>" in page and "<td>core-jobs</td>" not in page  # the plugin by its label

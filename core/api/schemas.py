@@ -281,6 +281,7 @@ class EventSchema(Schema):
 class JobSchema(Schema):
     id = fields.String()
     name = fields.String()
+    label = fields.Method("_label", metadata={"description": "作业的中文名称"})
     plugin = fields.String(allow_none=True)
     status = fields.String()
     progress_done = fields.Integer()
@@ -295,6 +296,17 @@ class JobSchema(Schema):
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
+    heartbeat_at = fields.DateTime(
+        allow_none=True, metadata={"description": "运行中的作业最近一次报告仍在运行的时间"}
+    )
+
+    def _label(self, job) -> str:
+        from core.jobs import job_registry
+        from core.plugins import get_pm
+
+        if not hasattr(self, "_labels"):
+            self._labels = {name: spec.label for name, spec in job_registry(get_pm()).items()}
+        return self._labels.get(job.name, job.name)
 
 
 class PluginSchema(Schema):

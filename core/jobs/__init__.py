@@ -19,7 +19,7 @@ from flask import Flask, current_app, g, has_app_context
 
 from core.extensions import db
 from core.jobs.models import Job, JobStatus
-from core.jobs.runner import SKIPPED_MESSAGE, JobContext, UnknownJob, job_registry
+from core.jobs.runner import SKIPPED_MESSAGE, JobContext, UnknownJob, job_registry, labelled
 
 __all__ = [
     "SKIPPED_MESSAGE",
@@ -30,6 +30,7 @@ __all__ = [
     "create_job",
     "enqueue",
     "job_registry",
+    "labelled",
     "resume_pending",
     "submit",
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from core.extensions import db
-from core.jobs.runner import JobContext
+from core.jobs.runner import JobContext, labelled
 from core.models.debt import Debt
 from core.models.notification import Notification, NotificationLevel
 from core.rules.status import OPEN_STATUSES
@@ -33,6 +33,7 @@ def _local_today(ctx: JobContext) -> dt.date:
     return local_now(ctx.app).date()
 
 
+@labelled("逾期天数与逾期利息重算")
 def recompute_debts(ctx: JobContext, as_of: str | None = None, batch_size: int = 200) -> dict[str, Any]:
     """Overdue days and late interest of every open debt in scope, as of ``as_of`` (default: today).
 
@@ -62,6 +63,7 @@ def recompute_debts(ctx: JobContext, as_of: str | None = None, batch_size: int =
     return {"as_of": day.isoformat(), "checked": total, "changed": changed}
 
 
+@labelled("工作方案时间节点提醒")
 def deadline_reminders(ctx: JobContext, today: str | None = None) -> dict[str, Any]:
     """Notify every unit of the jurisdiction N days before each plan deadline (``reminders.days_before``).
 

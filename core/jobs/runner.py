@@ -42,6 +42,21 @@ class JobSpec:
     plugin: str
     func: Any
 
+    @property
+    def label(self) -> str:
+        """What the job pages call it: the callable's ``job_label`` (see ``labelled``), else its name."""
+        return getattr(self.func, "job_label", None) or self.name
+
+
+def labelled(label: str):
+    """Give a job callable the Chinese name the job pages show (``@labelled("台账文件解析")``)."""
+
+    def mark(func):
+        func.job_label = label
+        return func
+
+    return mark
+
 
 def job_registry(pm) -> dict[str, JobSpec]:
     """Job name → callable and owning plugin, from every ``qingqian_jobs`` implementation.

@@ -31,6 +31,7 @@ from core.auth.gate import login_user, logout_user
 from core.auth.models import ROLE_LABELS, Role, User
 from core.auth.permissions import AUTHENTICATED, permission, public
 from core.extensions import csrf, db
+from core.jobs import job_registry
 from core.jobs.models import JOB_STATUS_LABELS, Job, JobStatus
 from core.plugins import flatten, get_pm, is_core, plugin_enabled
 from core.services.dashboard import summary
@@ -295,8 +296,15 @@ def jobs():
     if status in {s.value for s in JobStatus}:
         stmt = stmt.where(Job.status == status)
     rows, pager = paginate_stmt(stmt.order_by(Job.created_at.desc()), page_number())
+    pm = get_pm()
     return render_template(
-        "jobs.html", jobs=rows, pager=pager, status=status, status_labels=JOB_STATUS_LABELS
+        "jobs.html",
+        jobs=rows,
+        pager=pager,
+        status=status,
+        status_labels=JOB_STATUS_LABELS,
+        job_labels={name: spec.label for name, spec in job_registry(pm).items()},
+        plugin_labels={info.name: info.label for info in pm.infos()},
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from core.extensions import db
+from core.jobs import labelled
 from core.jobs.schedule import Schedule
 from core.models.debt import Debt
 from core.models.notification import Notification, NotificationLevel
@@ -44,6 +45,7 @@ def _notify(unit_ids: set[int], jurisdiction_id: int, key: str, title: str, body
     return created
 
 
+@labelled("还款协议履约检查")
 def nightly(ctx, as_of: str | None = None) -> dict[str, Any]:
     from core.jobs.builtin import _local_today
 

@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from core.extensions import db
+from core.jobs import labelled
 from core.jobs.schedule import Schedule, local_now
 from plugins.complaints.handling import service
 
 
+@labelled("投诉办理期限提醒")
 def complaint_deadlines(ctx, today: str | None = None) -> dict[str, Any]:
     """提醒即将到期的投诉办理期限，逾期的提请清欠办督办"""
     day = dt.date.fromisoformat(today) if today else local_now(ctx.app).date()

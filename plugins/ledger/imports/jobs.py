@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from core.extensions import db
+from core.jobs import labelled
 from plugins.ledger.imports.models import ImportStatus, LedgerImport
 from plugins.ledger.imports.service import claim_commit, fail_import, parse_import, run_commit
 
 
+@labelled("台账文件解析")
 def ledger_parse(ctx, import_id: int) -> dict[str, Any]:
     """Parse the upload into a preview; with ``dry_run=False`` commit it too when the file had no problems."""
     imp = db.session.get(LedgerImport, import_id)
@@ -39,6 +41,7 @@ def ledger_parse(ctx, import_id: int) -> dict[str, Any]:
     return result
 
 
+@labelled("台账导入提交")
 def ledger_commit(ctx, import_id: int) -> dict[str, Any]:
     """Apply the previewed new and changed rows in one transaction (all or nothing)."""
     return run_commit(import_id, actor=ctx.user, ctx=ctx)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from core.extensions import db
-from core.jobs.runner import JobContext
+from core.jobs import JobContext, labelled
 from core.jobs.schedule import Schedule
 from core.models.notification import Notification, NotificationLevel
 from core.tenancy.plans import plan_for
@@ -25,6 +25,7 @@ def _today(ctx: JobContext, today: str | None) -> dt.date:
     return local_now(ctx.app).date()
 
 
+@labelled("填报轮次报送提醒")
 def round_reminders(ctx: JobContext, today: str | None = None) -> dict[str, Any]:
     """Notify every unit of an open round that has not submitted: N days before the deadline (plan
     ``reminders.days_before``) and every day once it has passed. One notification per unit, round and day."""
@@ -91,6 +92,7 @@ def round_reminders(ctx: JobContext, today: str | None = None) -> dict[str, Any]
     return {"created": created, "date": day.isoformat()}
 
 
+@labelled("瞒报漏报提示检查")
 def check_flags(ctx: JobContext) -> dict[str, Any]:
     """Recompute the concealment flags of every live submission (new oversight findings, payments)."""
     raised = flags.compute_all()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from core.extensions import db
 from core.models.debt import CATEGORY_LABELS, SOURCE_LABELS, Category, Debt, Source
 from core.rules.status import STATUS_LABELS, DebtStatus
+from core.services import bulk
 from core.services.dashboard import EXCLUDED_STATUSES, money
 from core.tenancy.models import NODE_KIND_LABELS, NodeKind, TenantNode
 
@@ -104,11 +105,28 @@ def _row(key: str, label: str, count, owed, paid, unit_id: int | None = None) ->
     return RollupRow(key, label, int(count or 0), owed_d, paid_d, owed_d - paid_d, unit_id)
 
 
+def _sums_by_unit(*criteria) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """Campaign (count, owed, paid) per debtor unit in scope, in one grouped pass over the debts.
+
+    Callers roll the units up in Python. Joining the unit tree into the aggregate instead made PostgreSQL
+    test a path prefix for every debt once many tenants were present (an SOE group's roll-up by unit:
+    0.3 s with 10 jurisdictions, 0.9 s with 10,000).
+    """
+    return {
+        unit_id: (int(count or 0), owed or ZERO, paid or ZERO)
+        for unit_id, count, owed, paid in db.session.execute(
+            db.select(Debt.unit_id, *_measures()).where(_campaign(), *criteria).group_by(Debt.unit_id)
+        ).all()
+    }
+
+
+def _add(total: tuple[int, Decimal, Decimal], more: tuple[int, Decimal, Decimal]) -> tuple:
+    return total[0] + more[0], total[1] + more[1], total[2] + more[2]
+
+
 def by_unit(parent: TenantNode) -> Rollup:
     """One row per child of ``parent``, each over its whole subtree (an SOE group includes its
     subsidiaries), plus the parent's own debts as 本级."""
-    debtor = aliased(TenantNode)
-    ancestor = aliased(TenantNode)
     children = list(
         db.session.scalars(
             db.select(TenantNode)
@@ -116,24 +134,26 @@ def by_unit(parent: TenantNode) -> Rollup:
             .order_by(TenantNode.sort_order, TenantNode.path)
         )
     )
-    sums = {
-        row[0]: row[1:]
-        for row in db.session.execute(
-            db.select(ancestor.id, *_measures())
-            .select_from(Debt)
-            .join(debtor, debtor.id == Debt.unit_id)
-            .join(ancestor, debtor.path.startswith(ancestor.path))
-            .where(ancestor.parent_id == parent.id, _campaign())
-            .group_by(ancestor.id)
-        ).all()
-    }
+    # Each unit of the subtree counts towards the child of ``parent`` its path passes through ('/1/5/' +
+    # '9/12/' → 9), the parent's own towards the parent.
+    top: dict[int, int] = {}
+    for node_id, path in db.session.execute(
+        db.select(TenantNode.id, TenantNode.path).where(TenantNode.path.startswith(parent.path))
+    ).all():
+        first = path[len(parent.path) :].strip("/").split("/")[0]
+        top[node_id] = int(first) if first else parent.id
+    empty = (0, ZERO, ZERO)
+    sums: dict[int, tuple[int, Decimal, Decimal]] = {}
+    for unit_id, totals in _sums_by_unit(bulk.among(Debt.unit_id, list(top))).items():
+        key = top[unit_id]
+        sums[key] = _add(sums.get(key, empty), totals)
     rows = [
-        _row(str(child.id), child.name, *sums.get(child.id, (0, 0, 0)), unit_id=child.id)
+        _row(str(child.id), child.name, *sums.get(child.id, empty), unit_id=child.id)
         for child in children
         if child.active or child.id in sums
     ]
-    own = db.session.execute(db.select(*_measures()).where(Debt.unit_id == parent.id, _campaign())).one()
-    if own[0]:
+    own = sums.get(parent.id)
+    if own and own[0]:
         rows.insert(0, _row(str(parent.id), f"{parent.name}（本级）", *own, unit_id=parent.id))
     return Rollup("unit", rows, parent)
 
@@ -155,17 +175,18 @@ def _grouped(column, labels: dict, order: list[str]) -> list[RollupRow]:
 
 
 def by_kind() -> Rollup:
-    debtor = aliased(TenantNode)
-    found = {
-        key: rest
-        for key, *rest in db.session.execute(
-            db.select(debtor.kind, *_measures())
-            .select_from(Debt)
-            .join(debtor, debtor.id == Debt.unit_id)
-            .where(_campaign())
-            .group_by(debtor.kind)
-        ).all()
+    sums = _sums_by_unit()
+    kinds = {
+        node_id: kind
+        for node_id, kind in db.session.execute(
+            db.select(TenantNode.id, TenantNode.kind).where(bulk.among(TenantNode.id, list(sums)))
+        )
     }
+    found: dict[str, tuple[int, Decimal, Decimal]] = {}
+    for unit_id, totals in sums.items():
+        if unit_id in kinds:  # as the join it replaces: a debt counts under a unit the caller sees
+            kind = str(kinds[unit_id])
+            found[kind] = _add(found.get(kind, (0, ZERO, ZERO)), totals)
     rows = [
         _row(kind.value, NODE_KIND_LABELS[kind], *found[kind.value])
         for kind in NodeKind

@@ -301,12 +301,15 @@ class JobSchema(Schema):
     )
 
     def _label(self, job) -> str:
-        from core.jobs import job_registry
+        from flask import g
+
+        from core.jobs import job_labels
         from core.plugins import get_pm
 
-        if not hasattr(self, "_labels"):
-            self._labels = {name: spec.label for name, spec in job_registry(get_pm()).items()}
-        return self._labels.get(job.name, job.name)
+        # Once per request, not per job listed; not on the schema, which every app in the process shares.
+        if "qingqian_job_labels" not in g:
+            g.qingqian_job_labels = job_labels(get_pm())
+        return g.qingqian_job_labels.get(job.name, job.name)
 
 
 class PluginSchema(Schema):

@@ -19,7 +19,7 @@ from flask import Flask, current_app, g, has_app_context
 
 from core.extensions import db
 from core.jobs.models import Job, JobStatus
-from core.jobs.runner import SKIPPED_MESSAGE, JobContext, UnknownJob, job_registry, labelled
+from core.jobs.runner import SKIPPED_MESSAGE, JobContext, UnknownJob, job_labels, job_registry, labelled
 
 __all__ = [
     "SKIPPED_MESSAGE",
@@ -29,6 +29,7 @@ __all__ = [
     "UnknownJob",
     "create_job",
     "enqueue",
+    "job_labels",
     "job_registry",
     "labelled",
     "resume_pending",

@@ -58,6 +58,11 @@ def labelled(label: str):
     return mark
 
 
+def job_labels(pm) -> dict[str, str]:
+    """Job name → the name the job pages and the job API show."""
+    return {name: spec.label for name, spec in job_registry(pm).items()}
+
+
 def job_registry(pm) -> dict[str, JobSpec]:
     """Job name → callable and owning plugin, from every ``qingqian_jobs`` implementation.
 

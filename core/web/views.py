@@ -31,7 +31,7 @@ from core.auth.gate import login_user, logout_user
 from core.auth.models import ROLE_LABELS, Role, User
 from core.auth.permissions import AUTHENTICATED, permission, public
 from core.extensions import csrf, db
-from core.jobs import job_registry
+from core.jobs import job_labels
 from core.jobs.models import JOB_STATUS_LABELS, Job, JobStatus
 from core.plugins import flatten, get_pm, is_core, plugin_enabled
 from core.services.dashboard import summary
@@ -303,7 +303,7 @@ def jobs():
         pager=pager,
         status=status,
         status_labels=JOB_STATUS_LABELS,
-        job_labels={name: spec.label for name, spec in job_registry(pm).items()},
+        job_labels=job_labels(pm),
         plugin_labels={info.name: info.label for info in pm.infos()},
     )
 

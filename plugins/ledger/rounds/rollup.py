@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import extract, func
 from sqlalchemy.orm import aliased
@@ -120,8 +121,15 @@ def _sums_by_unit(*criteria) -> dict[int, tuple[int, Decimal, Decimal]]:
     }
 
 
-def _add(total: tuple[int, Decimal, Decimal], more: tuple[int, Decimal, Decimal]) -> tuple:
-    return total[0] + more[0], total[1] + more[1], total[2] + more[2]
+def _roll_up(sums: dict[int, tuple[int, Decimal, Decimal]], key_of: dict[int, Any]) -> dict[Any, tuple]:
+    """Per-unit totals added up under each unit's key; units without a key are left out."""
+    out: dict[Any, tuple[int, Decimal, Decimal]] = {}
+    for unit_id, (count, owed, paid) in sums.items():
+        key = key_of.get(unit_id)
+        if key is not None:
+            total = out.get(key, (0, ZERO, ZERO))
+            out[key] = (total[0] + count, total[1] + owed, total[2] + paid)
+    return out
 
 
 def by_unit(parent: TenantNode) -> Rollup:
@@ -142,13 +150,9 @@ def by_unit(parent: TenantNode) -> Rollup:
     ).all():
         first = path[len(parent.path) :].strip("/").split("/")[0]
         top[node_id] = int(first) if first else parent.id
-    empty = (0, ZERO, ZERO)
-    sums: dict[int, tuple[int, Decimal, Decimal]] = {}
-    for unit_id, totals in _sums_by_unit(bulk.among(Debt.unit_id, list(top))).items():
-        key = top[unit_id]
-        sums[key] = _add(sums.get(key, empty), totals)
+    sums = _roll_up(_sums_by_unit(bulk.among(Debt.unit_id, list(top))), top)
     rows = [
-        _row(str(child.id), child.name, *sums.get(child.id, empty), unit_id=child.id)
+        _row(str(child.id), child.name, *sums.get(child.id, (0, ZERO, ZERO)), unit_id=child.id)
         for child in children
         if child.active or child.id in sums
     ]
@@ -176,17 +180,14 @@ def _grouped(column, labels: dict, order: list[str]) -> list[RollupRow]:
 
 def by_kind() -> Rollup:
     sums = _sums_by_unit()
+    # As the join it replaces: a debt counts under a unit the caller sees.
     kinds = {
-        node_id: kind
+        node_id: str(kind)
         for node_id, kind in db.session.execute(
             db.select(TenantNode.id, TenantNode.kind).where(bulk.among(TenantNode.id, list(sums)))
         )
     }
-    found: dict[str, tuple[int, Decimal, Decimal]] = {}
-    for unit_id, totals in sums.items():
-        if unit_id in kinds:  # as the join it replaces: a debt counts under a unit the caller sees
-            kind = str(kinds[unit_id])
-            found[kind] = _add(found.get(kind, (0, ZERO, ZERO)), totals)
+    found = _roll_up(sums, kinds)
     rows = [
         _row(kind.value, NODE_KIND_LABELS[kind], *found[kind.value])
         for kind in NodeKind

@@ -8,7 +8,10 @@ The schema is built by the real migrations once per session; each test starts fr
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -225,3 +228,30 @@ def debt_payload(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+@contextmanager
+def registered(app, plugin) -> Iterator:
+    """``plugin`` registered with the app's plugin manager for the block (a test's own hooks and jobs)."""
+    pm = app.extensions["qingqian.plugins"]
+    pm.register_plugin(plugin)
+    try:
+        yield plugin
+    finally:
+        pm.unregister(name=plugin.PLUGIN_NAME)
+
+
+def job_left_running(job_id: str, *, attempts: int, silent_for: float) -> None:
+    """The job row as a worker killed mid-attempt leaves it (its own transaction rolled back with it):
+    running, its last heartbeat ``silent_for`` seconds ago."""
+    from core.jobs.models import Job, JobStatus
+    from core.models.base import utcnow
+
+    last = utcnow() - dt.timedelta(seconds=silent_for)
+    with system_scope():
+        db.session.execute(
+            db.update(Job)
+            .where(Job.id == job_id)
+            .values(status=JobStatus.RUNNING, attempts=attempts, started_at=last, heartbeat_at=last)
+        )
+        db.session.commit()

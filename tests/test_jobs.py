@@ -20,9 +20,9 @@ from core.models.notification import Notification
 from core.tenancy.scope import scope_context, system_scope
 
 try:
-    from tests.conftest import debt_payload
+    from tests.conftest import debt_payload, registered
 except ImportError:  # pytest run without the project root on sys.path
-    from conftest import debt_payload
+    from conftest import debt_payload, registered
 
 
 class JobTestPlugin:
@@ -76,12 +76,9 @@ class JobTestPlugin:
 
 @pytest.fixture
 def plugin(app):
-    pm = app.extensions["qingqian.plugins"]
-    instance = JobTestPlugin()
-    pm.register_plugin(instance)
-    yield instance
-    instance.gate.set()
-    pm.unregister(name=JobTestPlugin.PLUGIN_NAME)
+    with registered(app, JobTestPlugin()) as instance:
+        yield instance
+        instance.gate.set()
 
 
 @pytest.fixture

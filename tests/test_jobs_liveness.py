@@ -25,6 +25,7 @@ from core.jobs.liveness import INTERRUPTED_ERROR, recover_interrupted
 from core.jobs.models import Job, JobStatus
 from core.models.base import utcnow
 from core.tenancy.scope import system_scope
+from tests.conftest import job_left_running, registered
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,12 +61,9 @@ class LivenessPlugin:
 
 @pytest.fixture
 def plugin(app):
-    pm = app.extensions["qingqian.plugins"]
-    instance = LivenessPlugin()
-    pm.register_plugin(instance)
-    yield instance
-    instance.gate.set()
-    pm.unregister(name=LivenessPlugin.PLUGIN_NAME)
+    with registered(app, LivenessPlugin()) as instance:
+        yield instance
+        instance.gate.set()
 
 
 @pytest.fixture
@@ -93,18 +91,6 @@ def load(job_id: str) -> Job:
     with system_scope():
         db.session.expire_all()
         return db.session.get(Job, job_id)
-
-
-def left_running(job_id: str, *, attempts: int, silent_for: float) -> None:
-    """The row as a worker that died mid-attempt leaves it (its own transaction rolled back with it)."""
-    last = utcnow() - dt.timedelta(seconds=silent_for)
-    with system_scope():
-        db.session.execute(
-            db.update(Job)
-            .where(Job.id == job_id)
-            .values(status=JobStatus.RUNNING, attempts=attempts, started_at=last, heartbeat_at=last)
-        )
-        db.session.commit()
 
 
 WORKER = textwrap.dedent(
@@ -171,7 +157,7 @@ def test_a_killed_worker_s_job_runs_again(app, lv, plugin, tmp_path):
 
 def test_cut_off_again_it_fails_and_is_announced(app, lv, plugin):
     job_id = new_job(lv, "lv_hang", max_attempts=1)
-    left_running(job_id, attempts=2, silent_for=60)  # already run once more after an interruption
+    job_left_running(job_id, attempts=2, silent_for=60)  # already run once more after an interruption
     assert recover_interrupted(app) == [job_id]
     job = load(job_id)
     assert job.status == JobStatus.FAILED and job.error == INTERRUPTED_ERROR
@@ -182,7 +168,7 @@ def test_cut_off_again_it_fails_and_is_announced(app, lv, plugin):
 
 def test_a_recent_heartbeat_or_another_state_is_left_alone(app, lv, plugin):
     beating = new_job(lv, "lv_hang")
-    left_running(beating, attempts=1, silent_for=0.5)
+    job_left_running(beating, attempts=1, silent_for=0.5)
     queued = new_job(lv, "lv_hang")  # never started: resume_pending's business, not the sweep's
     assert recover_interrupted(app) == []
     assert load(beating).status == JobStatus.RUNNING

@@ -13,6 +13,7 @@ from core.extensions import db
 from core.jobs.models import Job, JobStatus
 from core.jobs.schedule import Schedule, ScheduleRun, all_schedules, run_due
 from core.tenancy.scope import system_scope
+from tests.conftest import registered
 
 
 class SchedulePlugin:
@@ -29,15 +30,13 @@ class SchedulePlugin:
 
 @pytest.fixture
 def sw(app, world):
-    pm = app.extensions["qingqian.plugins"]
-    pm.register_plugin(SchedulePlugin())
-    with system_scope():
-        a = world.node("a")
-        a.plan = {**a.plan, "plugins": [*a.plan["plugins"], "schedtest"]}
-        db.session.commit()
-    g.pop("principal", None)
-    yield world
-    pm.unregister(name=SchedulePlugin.PLUGIN_NAME)
+    with registered(app, SchedulePlugin()):
+        with system_scope():
+            a = world.node("a")
+            a.plan = {**a.plan, "plugins": [*a.plan["plugins"], "schedtest"]}
+            db.session.commit()
+        g.pop("principal", None)
+        yield world
 
 
 def jobs_by(world) -> list[tuple[str, str]]:

@@ -5,31 +5,17 @@ Before, such an import stayed "committing" for ever and every further commit ans
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from core.extensions import db
 from core.jobs import create_job
 from core.jobs.liveness import INTERRUPTED_ERROR, recover_interrupted
 from core.jobs.models import Job, JobStatus
-from core.models.base import utcnow
 from core.tenancy.scope import system_scope
 from plugins.ledger.imports import service
 from plugins.ledger.imports.models import ImportStatus, LedgerImport
+from tests.conftest import job_left_running
 from tests.ledger.test_imports import GOOD_ROWS, commit, debt_count, imported, lw  # noqa: F401
-
-
-def died_while_running(job_id: str, attempts: int) -> None:
-    """The job row as a worker killed mid-attempt leaves it: running, silent for ten minutes."""
-    last = utcnow() - dt.timedelta(minutes=10)
-    with system_scope():
-        db.session.execute(
-            db.update(Job)
-            .where(Job.id == job_id)
-            .values(status=JobStatus.RUNNING, attempts=attempts, started_at=last, heartbeat_at=last)
-        )
-        db.session.commit()
 
 
 def commit_cut_off(import_id: int, attempts: int = 1) -> str:
@@ -40,7 +26,7 @@ def commit_cut_off(import_id: int, attempts: int = 1) -> str:
         job = create_job("ledger_commit", params={"import_id": import_id}, unit=imp.unit, max_attempts=1)
         imp.commit_job_id = job_id = job.id
         db.session.commit()
-    died_while_running(job_id, attempts)
+    job_left_running(job_id, attempts=attempts, silent_for=600)
     return job_id
 
 
@@ -89,7 +75,7 @@ def test_an_upload_committing_right_away_that_was_cut_off(app, client, lw, attem
         imp.dry_run = False
         service.claim_commit(imp)
         job_id = imp.parse_job_id
-    died_while_running(job_id, attempts)
+    job_left_running(job_id, attempts=attempts, silent_for=600)
     assert recover_interrupted(app) == [job_id]
     expected = "committed" if attempts == 1 else "failed"
     assert state(client, lw, body["id"])["status"] == expected

@@ -184,6 +184,7 @@ def test_an_attempt_of_this_process_is_never_taken(app, lv, plugin):
     deadline = time.monotonic() + 10
     while load(job_id).status != JobStatus.RUNNING and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert load(job_id).status == JobStatus.RUNNING
     later = utcnow() + dt.timedelta(hours=1)  # as if no beat had been written for an hour
     assert recover_interrupted(app, now=later) == []
     plugin.gate.set()

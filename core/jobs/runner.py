@@ -175,10 +175,14 @@ def announce_failed(job_id: str) -> None:
 
 def execute(app: Flask, job_id: str) -> float | None:
     """Run one attempt of the job. Returns the seconds to wait before retrying it, or None when it is done."""
+    # Known as running here from before the claim to after the outcome is written, so the sweep in this
+    # process never takes the attempt in between (its row says running, and no beat is due yet).
+    HEARTBEATS.started(app, job_id)
     with app.app_context():
         try:
             return _execute(app, job_id)
         finally:
+            HEARTBEATS.finished(job_id)
             db.session.remove()
 
 
@@ -239,7 +243,6 @@ def _execute(app: Flask, job_id: str) -> float | None:
     ctx = JobContext(app, job, user, tenant, principal)
     error: str | None = None
     result = None
-    HEARTBEATS.started(app, job_id)
     try:
         with scope_context(scope):
             g.principal = principal
@@ -253,8 +256,6 @@ def _execute(app: Flask, job_id: str) -> float | None:
         text = traceback.format_exc()
         log.error("job %s (%s) attempt %s failed:\n%s", job_id, job.name, job.attempts, text)
         error = _error_line(text)[:2000]
-    finally:
-        HEARTBEATS.finished(job_id)
 
     progress: dict[str, Any] = {}
     if ctx.done is not None:

@@ -33,8 +33,10 @@ class LedgerPlugin(PartsPlugin):
     @hookimpl
     def qingqian_job_failed(self, job, tenant):
         from plugins.ledger.imports.jobs import release_import
+        from plugins.ledger.rounds.export_files import fail_export
 
         release_import(job)
+        fail_export(job)
 
     @hookimpl
     def qingqian_import_column_synonyms(self, plan):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from plugins.ledger.rounds.api import blp as _api_blp
 from plugins.ledger.rounds.jobs import JOBS, SCHEDULES
-from plugins.ledger.rounds.models import Flag, LedgerRound, RoundUnit, Submission
+from plugins.ledger.rounds.models import ExportStatus, Flag, LedgerExport, LedgerRound, RoundUnit, Submission
 from plugins.ledger.rounds.views import bp as _ui_bp
 from plugins.ledger.rounds.views import nav as NAV  # noqa: N812 - the plugin collects parts' NAV by name
 from plugins.ledger.rounds.views import widgets as WIDGETS  # noqa: N812
@@ -29,7 +29,7 @@ __all__ = [
     "sample_objects",
 ]
 
-MODELS: list = [LedgerRound, RoundUnit, Submission, Flag]
+MODELS: list = [LedgerRound, RoundUnit, Submission, Flag, LedgerExport]
 API_BLUEPRINTS: list = [_api_blp]
 UI_BLUEPRINTS: list = [_ui_bp]
 
@@ -98,4 +98,36 @@ def sample_objects(unit, user) -> list:
         )
         db.session.add(flag)
         out.append(flag)
+    out.append(_sample_export(unit, user))
     return out
+
+
+def _sample_export(unit, user) -> LedgerExport:
+    """A ready export with a small real file, so the owner's download route answers 200 too."""
+    import uuid
+
+    import xlsxwriter
+
+    from core.extensions import db
+    from core.models.base import utcnow
+    from plugins.ledger.rounds.export_files import root
+
+    folder = root() / str(unit.jurisdiction_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"sample-{uuid.uuid4().hex}.xlsx"
+    with xlsxwriter.Workbook(str(path)) as workbook:
+        workbook.add_worksheet("台账").write_string(0, 0, "隔离示例导出")
+    export = LedgerExport(
+        jurisdiction_id=unit.jurisdiction_id,
+        unit_id=unit.id,
+        requested_by_id=getattr(user, "id", None),
+        query={"by": "ledger"},
+        status=ExportStatus.READY,
+        filename="隔离示例导出.xlsx",
+        stored_path=str(path),
+        rows=0,
+        file_size=path.stat().st_size,
+        finished_at=utcnow(),
+    )
+    db.session.add(export)
+    return export

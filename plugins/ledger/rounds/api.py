@@ -3,9 +3,11 @@ diffs, flags, roll-ups and the .xlsx export."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import IO
 
-from flask import Response, g
+from flask import Response, g, send_file
 from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
@@ -15,14 +17,16 @@ from core.auth.permissions import permission
 from core.extensions import db
 from core.models.base import utcnow
 from core.tenancy.models import TenantNode
+from plugins.ledger.rounds import export_files, service
 from plugins.ledger.rounds import rollup as rollups
-from plugins.ledger.rounds import service
 from plugins.ledger.rounds.export import export_ledger, export_rollup, export_submissions
 from plugins.ledger.rounds.models import (
     ACTIVE_SUBMISSION,
+    ExportStatus,
     Flag,
     FlagKind,
     FlagStatus,
+    LedgerExport,
     LedgerRound,
     Submission,
 )
@@ -426,18 +430,14 @@ def summary_parent(unit_id: int | None) -> TenantNode:
     return visible_unit(unit_id) if unit_id is not None else home_unit()
 
 
-def xlsx_response(data: bytes, filename: str) -> Response:
-    from urllib.parse import quote
-
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=ledger.xlsx; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+def xlsx_response(data: IO[bytes], filename: str) -> Response:
+    """The workbook as a download; the file (a temporary one) is streamed and closed after sending."""
+    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=filename)
 
 
-def build_export(args: dict) -> tuple[bytes, str]:
-    """The workbook for GET export.xlsx and the UI's download button."""
+def build_export(args: dict, progress: Callable[[int, int], None] | None = None) -> tuple[IO[bytes], str]:
+    """The workbook for GET export.xlsx and for background exports; ``progress(done, total)`` in rows."""
+    progress = progress or (lambda done, total: None)
     jurisdiction = g.principal.jurisdiction
     if jurisdiction is None:
         raise ApiError(404)
@@ -453,17 +453,24 @@ def build_export(args: dict) -> tuple[bytes, str]:
         rows = [row for sub in subs for row in sub.rows]
         as_of = args.get("as_of") or rnd.as_of
         data = export_submissions(rows, jurisdiction=jurisdiction, reporter=reporter, as_of=as_of)
+        progress(len(rows), len(rows))
         return data, f"{rnd.name}台账（截至{as_of:%Y%m%d}）.xlsx"
     as_of = args.get("as_of") or today
     by = args.get("by") or "ledger"
     if by == "ledger":
         parent = reporter if args.get("unit") is not None else None
+        total = rollups.ledger_count(parent)
         data = export_ledger(
-            rollups.ledger_debts(parent), jurisdiction=jurisdiction, reporter=reporter, as_of=as_of
+            rollups.ledger_debts(parent),
+            jurisdiction=jurisdiction,
+            reporter=reporter,
+            as_of=as_of,
+            progress=lambda done: progress(done, total),
         )
         return data, f"拖欠中小企业账款台账（截至{as_of:%Y%m%d}）.xlsx"
     result = rollups.rollup(by, reporter if by == "unit" else None)
     data = export_rollup(result, jurisdiction=jurisdiction, reporter=reporter, as_of=as_of)
+    progress(len(result.rows), len(result.rows))
     return data, f"拖欠中小企业账款汇总表{result.label}（截至{as_of:%Y%m%d}）.xlsx"
 
 
@@ -698,3 +705,102 @@ class Export(MethodView):
         """导出 Excel：完整台账或任一汇总表（标题行、单位：万元、合计行），或某轮次报送快照"""
         data, filename = build_export(args)
         return xlsx_response(data, filename)
+
+
+# --- Background exports ------------------------------------------------------------------------------
+
+
+class LedgerExportSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "running 正在生成 | ready 可下载 | failed | expired"})
+    status_label = fields.String()
+    query = fields.Dict(metadata={"description": "导出内容：by、unit、round、as_of（同 export.xlsx）"})
+    filename = fields.String(allow_none=True)
+    rows = fields.Integer(allow_none=True, metadata={"description": "写入的数据行数"})
+    file_size = fields.Integer(allow_none=True)
+    error = fields.String(allow_none=True)
+    requested_by = fields.Function(lambda e: e.requested_by.label if e.requested_by else None)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    job_id = fields.String(allow_none=True)
+    progress_done = fields.Method("_done")
+    progress_total = fields.Method("_total")
+    percent = fields.Method("_percent")
+    download_url = fields.Method("_download")
+
+    def _job(self, export):
+        from core.jobs.models import Job
+
+        if export.status != ExportStatus.RUNNING or not export.job_id:
+            return None
+        return db.session.get(Job, export.job_id)
+
+    def _done(self, export) -> int | None:
+        job = self._job(export)
+        return job.progress_done if job else export.rows
+
+    def _total(self, export) -> int | None:
+        job = self._job(export)
+        return job.progress_total if job else export.rows
+
+    def _percent(self, export) -> float | None:
+        job = self._job(export)
+        return job.percent if job else (100.0 if export.status == ExportStatus.READY else None)
+
+    def _download(self, export) -> str | None:
+        return f"/api/v1/ledger/exports/{export.id}/file" if export.status == ExportStatus.READY else None
+
+
+def start_export(args: dict) -> LedgerExport:
+    """Check what the export names exists in scope, then queue it (404 now, not a failed job later)."""
+    if g.principal.jurisdiction is None:
+        raise ApiError(404)
+    summary_parent(args.get("unit"))
+    if args.get("round") is not None:
+        get_or_404(LedgerRound, args["round"])
+    return export_files.request_export(ExportQuerySchema().dump(args))
+
+
+@blp.route("/exports")
+class ExportList(MethodView):
+    @permission("ledger.read")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, LedgerExportSchema(many=True))
+    def get(self, args):
+        """后台导出记录（最新在前）：生成进度、下载链接；文件保存若干天后删除，记录保留"""
+        stmt = db.select(LedgerExport).order_by(LedgerExport.created_at.desc(), LedgerExport.id.desc())
+        rows, headers = paginate(stmt, args)
+        return rows, 200, headers
+
+    @permission("ledger.read")
+    @blp.arguments(ExportQuerySchema)
+    @blp.response(202, LedgerExportSchema)
+    def post(self, args):
+        """在后台生成导出文件（完整台账可能需要几分钟）：返回导出记录，完成后从 download_url 下载"""
+        export = start_export(args)
+        return export, 202, {"Location": f"/api/v1/ledger/exports/{export.id}"}
+
+
+@blp.route("/exports/<int:export_id>")
+class ExportItem(MethodView):
+    @permission("ledger.read")
+    @blp.response(200, LedgerExportSchema)
+    def get(self, export_id):
+        """导出记录与生成进度"""
+        return get_or_404(LedgerExport, export_id)
+
+
+@blp.route("/exports/<int:export_id>/file")
+class ExportFile(MethodView):
+    @permission("ledger.read")
+    def get(self, export_id):
+        """下载已生成的导出文件（生成中或失败时 409，文件已过期时 410）"""
+        export = get_or_404(LedgerExport, export_id)
+        if export.status == ExportStatus.RUNNING:
+            raise ApiError(409, "导出文件正在生成，请稍后再下载")
+        if export.status == ExportStatus.FAILED:
+            raise ApiError(409, export.error or "导出失败，请重新导出")
+        path = export_files.file_of(export)
+        if path is None:
+            raise ApiError(410, "导出文件已过保存期限并被删除，请重新导出")
+        return xlsx_response(path.open("rb"), export.filename or path.name)

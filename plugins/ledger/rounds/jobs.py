@@ -11,7 +11,7 @@ from core.jobs.schedule import Schedule
 from core.models.notification import Notification, NotificationLevel
 from core.tenancy.plans import plan_for
 from core.web.templating import cn_date
-from plugins.ledger.rounds import flags, service
+from plugins.ledger.rounds import export_files, flags, service
 from plugins.ledger.rounds.models import LedgerRound, RoundStatus
 
 DEFAULT_DAYS_BEFORE = (7, 3, 1)
@@ -101,7 +101,12 @@ def check_flags(ctx: JobContext) -> dict[str, Any]:
     return {"raised": raised}
 
 
-JOBS = {"ledger_round_reminders": round_reminders, "ledger_check_flags": check_flags}
+JOBS = {
+    "ledger_round_reminders": round_reminders,
+    "ledger_check_flags": check_flags,
+    "ledger_export": export_files.ledger_export,
+    "ledger_expire_exports": export_files.expire_exports,
+}
 SCHEDULES = [
     Schedule(
         name="ledger_round_reminders.daily",
@@ -114,5 +119,11 @@ SCHEDULES = [
         job="ledger_check_flags",
         at="03:00",
         description="每天比对各单位报送的台账，生成瞒报漏报提示",
+    ),
+    Schedule(
+        name="ledger_expire_exports.daily",
+        job="ledger_expire_exports",
+        at="04:00",
+        description="每天删除保存期已过的台账导出文件（导出记录保留）",
     ),
 ]

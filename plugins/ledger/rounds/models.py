@@ -193,3 +193,49 @@ class Flag(UnitOwned, Timestamps, db.Model):
     @property
     def status_label(self) -> str:
         return FLAG_STATUS_LABELS.get(FlagStatus(self.status), self.status)
+
+
+class ExportStatus(enum.StrEnum):
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+EXPORT_STATUS_LABELS = {
+    ExportStatus.RUNNING: "正在生成",
+    ExportStatus.READY: "可下载",
+    ExportStatus.FAILED: "生成失败",
+    ExportStatus.EXPIRED: "已过期",
+}
+
+
+class LedgerExport(UnitOwned, db.Model):
+    """A workbook generated in the background (a whole ledger can take minutes), kept for a few days.
+
+    Owned by the requester's home unit: whoever sees that unit may download it, as they could export
+    the same rows themselves. The row stays when the file expires: who took which ledger out, and when.
+    """
+
+    __tablename__ = "ledger_exports"
+    __url_param__ = "export_id"
+    __table_args__ = (Index("ix_ledger_exports_scope_created", "jurisdiction_id", "unit_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    query: Mapped[dict] = mapped_column(JSON)  # the export.xlsx query it answers (by, unit, round, as_of)
+    status: Mapped[str] = mapped_column(String(20), default=ExportStatus.RUNNING)
+    job_id: Mapped[str | None] = mapped_column(String(36))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    stored_path: Mapped[str | None] = mapped_column(String(500))
+    rows: Mapped[int | None] = mapped_column(Integer)
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    requested_by = relationship("User", foreign_keys="LedgerExport.requested_by_id", lazy="joined")
+
+    @property
+    def status_label(self) -> str:
+        return EXPORT_STATUS_LABELS.get(ExportStatus(self.status), self.status)

@@ -7,12 +7,13 @@ but are not arrears to clear, so they are left out of the totals.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import extract, func
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, raiseload
 
 from core.extensions import db
 from core.models.debt import CATEGORY_LABELS, SOURCE_LABELS, Category, Debt, Source
@@ -237,13 +238,27 @@ def rollup(by: str, parent: TenantNode | None = None) -> Rollup:
     raise ValueError(f"unknown roll-up dimension {by!r}")
 
 
-def ledger_debts(parent: TenantNode | None = None) -> list[Debt]:
-    """The whole live ledger in scope (optionally one subtree), for the export."""
-    stmt = db.select(Debt).where(_campaign())
-    if parent is not None:
-        stmt = stmt.where(
-            Debt.unit_id.in_(db.select(TenantNode.id).where(TenantNode.path.startswith(parent.path)))
-        )
+def _ledger_select(stmt, parent: TenantNode | None):
+    stmt = stmt.where(_campaign())
+    if parent is None:
+        return stmt
+    return stmt.where(
+        Debt.unit_id.in_(db.select(TenantNode.id).where(TenantNode.path.startswith(parent.path)))
+    )
+
+
+def ledger_count(parent: TenantNode | None = None) -> int:
+    """How many debts ``ledger_debts`` yields."""
+    return db.session.scalar(_ledger_select(db.select(func.count(Debt.id)), parent)) or 0
+
+
+def ledger_debts(parent: TenantNode | None = None, batch: int = 2000) -> Iterator[Debt]:
+    """The whole live ledger in scope (optionally one subtree), for the export, ``batch`` debts at a time.
+
+    An office's ledger can hold hundreds of thousands of debts: they are streamed, never all in memory, and
+    their payments (not exported; ``paid_amount`` is on the debt) are not loaded.
+    """
+    stmt = _ledger_select(db.select(Debt), parent).options(raiseload(Debt.payments))
     debtor = aliased(TenantNode)
     stmt = stmt.join(debtor, debtor.id == Debt.unit_id).order_by(debtor.path, Debt.id)
-    return list(db.session.scalars(stmt).unique())
+    yield from db.session.scalars(stmt.execution_options(yield_per=batch))

@@ -17,12 +17,14 @@ from core.rules.status import STATUS_LABELS
 from core.tenancy.models import TenantNode
 from core.web.nav import NavItem, Widget
 from core.web.views import get_visible_or_404, page_number, paginate_stmt
+from plugins.ledger.rounds import export_files, service
 from plugins.ledger.rounds import rollup as rollups
-from plugins.ledger.rounds import service
 from plugins.ledger.rounds.models import (
     FLAG_KIND_LABELS,
     FLAG_STATUS_LABELS,
+    ExportStatus,
     Flag,
+    LedgerExport,
     LedgerRound,
     RoundStatus,
     Submission,
@@ -340,6 +342,48 @@ def summary():
     )
 
 
+# --- Background exports ------------------------------------------------------------------------------
+
+
+@bp.route("/exports")
+@permission("ledger.read")
+def exports():
+    stmt = db.select(LedgerExport).order_by(LedgerExport.created_at.desc(), LedgerExport.id.desc())
+    rows, pager = paginate_stmt(stmt, page_number())
+    fresh = request.args.get("new", "")
+    unit_ids = {int(e.query["unit"]) for e in rows if (e.query or {}).get("unit")}
+    units = db.session.scalars(db.select(TenantNode).where(TenantNode.id.in_(unit_ids))) if unit_ids else []
+    return render_template(
+        "ledger/exports.html",
+        exports=rows,
+        pager=pager,
+        fresh=int(fresh) if fresh.isdigit() else None,
+        keep_days=export_files.keep_days(),
+        dimensions=rollups.DIMENSIONS,
+        running=[e.id for e in rows if e.status == ExportStatus.RUNNING],
+        unit_names={u.id: u.name for u in units},
+    )
+
+
+@bp.route("/exports", methods=["POST"])
+@permission("ledger.read")
+def export_start():
+    from marshmallow import ValidationError
+
+    from core.api.base import ApiError
+    from plugins.ledger.rounds.api import ExportQuerySchema, start_export
+
+    query = {k: v for k, v in request.form.items() if k in ("by", "unit", "round", "as_of") and v}
+    try:
+        export = start_export(ExportQuerySchema().load(query))
+    except (ValidationError, ApiError):
+        db.session.rollback()
+        flash("导出内容无效：请从汇总页面重新选择", "error")
+        return redirect(url_for(".exports"))
+    flash("已开始在后台生成导出文件，完成后可在本页下载", "success")
+    return redirect(url_for(".exports", new=export.id))
+
+
 # --- Navigation and dashboard ------------------------------------------------------------------------
 
 
@@ -363,6 +407,13 @@ def nav(tenant, user) -> list[NavItem]:
             "台账汇总",
             endpoint="ledger_rounds_ui.summary",
             order=43,
+            permission="ledger.read",
+            plugin="ledger",
+        ),
+        NavItem(
+            "导出文件",
+            endpoint="ledger_rounds_ui.exports",
+            order=44,
             permission="ledger.read",
             plugin="ledger",
         ),

@@ -24,6 +24,8 @@ class Config:
 
     MAX_CONTENT_LENGTH: int = _env_int("QINGQIAN_MAX_UPLOAD_MB", 50) * 1024 * 1024
     UPLOAD_MAX_ROWS: int = _env_int("QINGQIAN_UPLOAD_MAX_ROWS", 200_000)
+    # Workbooks generated in the background (ledger exports) are deleted this many days after they are ready.
+    LEDGER_EXPORT_KEEP_DAYS: int = _env_int("QINGQIAN_EXPORT_KEEP_DAYS", 3)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,6 +7,7 @@ Needs Debian's chromium at /usr/bin/chromium (skips locally without it, fails in
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal
 
@@ -131,6 +132,22 @@ def test_upload_preview_commit_submit_signoff(client, ledger_world, live_server,
             expect(clerk.locator("#import-status")).to_have_attribute(
                 "data-status", "committed", timeout=30_000
             )
+
+            # The unit's ledger, generated in the background, downloaded from the exports page.
+            clerk.goto(live_server + "/ledger/summary")
+            clerk.click("#export-ledger")
+            expect(clerk.locator(".flash-success")).to_contain_text("已开始在后台生成导出文件")
+            exported = clerk.locator("table.exports-table tbody tr").first
+            expect(exported).to_have_attribute("data-status", "ready", timeout=30_000)
+            expect(exported.locator(".export-rows")).to_have_text("2")
+            with clerk.expect_download() as download:
+                exported.locator("a", has_text="下载").click()
+            assert download.value.suggested_filename.startswith("拖欠中小企业账款台账")
+            sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+            assert [r[1] for r in sheet.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)] == [
+                "甲一镇人民政府",
+                "甲一镇人民政府",
+            ]
 
             # Submit the unit's ledger for the open round.
             clerk.goto(live_server + "/ledger/rounds")

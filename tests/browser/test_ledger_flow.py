@@ -184,3 +184,59 @@ def test_upload_preview_commit_submit_signoff(client, ledger_world, live_server,
     assert town1["state"] == "signed" and town1["submission"]["row_count"] == 2
     assert Decimal(town1["submission"]["total_outstanding"]) == Decimal("128500.50")
     assert board["counts"]["submitted"] == 1 and board["counts"]["signed"] == 1
+
+
+def test_a_running_export_shows_its_progress_and_downloads_itself_when_ready(
+    app, client, ledger_world, live_server
+):
+    """The exports page follows a job still running when it loads, then fetches the file on its own."""
+    _require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    from core.jobs import create_job, runner
+    from plugins.ledger.rounds.models import ExportStatus, LedgerExport
+    from tests.ledger.test_rounds_support import add_debt
+
+    world, _ = ledger_world
+    add_debt(client, world, "office_a", "a.town1", 1, amount_owed="250000.00")
+    with system_scope():
+        # Queued, not started: the page loads while the export is still being written.
+        user = world.users["office_a"]
+        node = db.session.get(TenantNode, world.nodes["a"].id)
+        job = create_job("ledger_export", params={}, user=user, unit=node)
+        export = LedgerExport(
+            jurisdiction_id=node.id,
+            unit_id=node.id,
+            requested_by_id=user.id,
+            query={"by": "ledger", "unit": None, "round": None, "as_of": "2023-08-25"},
+            status=ExportStatus.RUNNING,
+            job_id=job.id,
+        )
+        db.session.add(export)
+        db.session.flush()
+        job.params = {"export_id": export.id}
+        job.progress_done, job.progress_total = 1, 4
+        db.session.commit()
+        export_id, job_id = export.id, job.id
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            errors: list[str] = []
+            page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            login(page, live_server, "office_a")
+            page.goto(live_server + f"/ledger/exports?new={export_id}")
+            row = page.locator(f'tr[data-export="{export_id}"]')
+            expect(row.locator(".progress-text")).to_have_text("已写入 1 / 4 笔")
+            expect(row.locator(".bar-fill")).to_have_attribute("style", "width: 25%;")
+            with page.expect_download() as download:
+                runner.execute(app, job_id)
+            expect(row).to_have_attribute("data-status", "ready")
+            expect(row.locator(".export-status")).to_have_text("可下载")
+            expect(row.locator(".export-rows")).to_have_text("1")
+            sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+            assert sheet["A1"].value == "甲风景区拖欠中小企业账款台账（截至2023年8月25日）"
+            assert errors == []
+        finally:
+            browser.close()

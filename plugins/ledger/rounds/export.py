@@ -130,16 +130,21 @@ class Sheet:
         self.row = DATA_START
 
     def add(self, values: list) -> None:
-        write, row, formats = self.ws.write, self.row, self.cell_formats
+        # xlsxwriter's typed writers: ``write`` would inspect every value's type again.
+        ws, row, formats = self.ws, self.row, self.cell_formats
         for i, value in enumerate(values):
             if i in self.money_cols:
                 value = to_wan(value)
                 self.totals[i] += value
-            elif isinstance(value, dt.date):
-                value = cn_date(value)
+                ws.write_number(row, i, value, formats[i])
+            elif value is None or value == "":
+                ws.write_blank(row, i, None, formats[i])
             elif isinstance(value, str):
-                value = _safe(value)
-            write(row, i, value, formats[i])
+                ws.write_string(row, i, _safe(value), formats[i])
+            elif isinstance(value, dt.date):
+                ws.write_string(row, i, cn_date(value), formats[i])
+            else:
+                ws.write(row, i, value, formats[i])
         self.row += 1
 
     def finish(self, count_col: int | None = None, count: int | None = None) -> IO[bytes]:

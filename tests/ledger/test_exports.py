@@ -108,6 +108,11 @@ def test_files_expire_after_the_keep_time_and_the_record_stays(app, client, ledg
     assert r.status_code == 410 and "重新导出" in r.json["message"]
     listed = client.get(f"/api/v1/ledger/exports/{export['id']}", headers=ledger.headers("office_a")).json
     assert listed["status"] == "expired" and listed["download_url"] is None
+    # A file gone from disk before its time (a restored backup, a wiped folder) is gone, not an error.
+    other = request_export(client, ledger, "office_a").json
+    with system_scope():
+        Path(db.session.get(LedgerExport, other["id"]).stored_path).unlink()
+    assert download(client, ledger, "office_a", other).status_code == 410
 
 
 def test_a_failed_export_says_why_and_offers_no_file(app, client, ledger, tmp_path):

@@ -804,6 +804,11 @@ class ExportFile(MethodView):
         if export.status == ExportStatus.FAILED:
             raise ApiError(409, export.error or "导出失败，请重新导出")
         path = export_files.file_of(export)
-        if path is None:
+        try:
+            # Opened at once: the daily clean-up may delete it between the check and the read.
+            handle = path.open("rb") if path is not None else None
+        except FileNotFoundError:
+            handle = None
+        if handle is None:
             raise ApiError(410, "导出文件已过保存期限并被删除，请重新导出")
-        return xlsx_response(path.open("rb"), export.filename or path.name)
+        return xlsx_response(handle, export.filename or path.name)

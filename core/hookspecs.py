@@ -156,7 +156,11 @@ def qingqian_import_column_synonyms(plan):
 
 @hookspec
 def qingqian_export_columns(plan):
-    """Return ``core.rules.columns.ExportColumn`` entries appended to debt exports."""
+    """Return ``core.rules.columns.ExportColumn`` entries appended to debt exports.
+
+    Called with the jurisdiction's plan for the plugins it enables; the ledger's whole-ledger export adds
+    the columns after its own, in plugin order.
+    """
 
 
 @hookspec

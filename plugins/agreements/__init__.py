@@ -32,6 +32,12 @@ class AgreementsPlugin(PartsPlugin):
 
         return wage_first(debt, payment_data)
 
+    @hookimpl
+    def qingqian_export_columns(self, plan):
+        from plugins.agreements.clearance.columns import export_columns
+
+        return export_columns()
+
 
 plugin = AgreementsPlugin(
     "agreements",

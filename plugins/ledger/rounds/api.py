@@ -19,7 +19,7 @@ from core.models.base import utcnow
 from core.tenancy.models import TenantNode
 from plugins.ledger.rounds import export_files, service
 from plugins.ledger.rounds import rollup as rollups
-from plugins.ledger.rounds.export import export_ledger, export_rollup, export_submissions
+from plugins.ledger.rounds.export import export_ledger, export_rollup, export_submissions, plugin_columns
 from plugins.ledger.rounds.models import (
     ACTIVE_SUBMISSION,
     ExportStatus,
@@ -465,6 +465,7 @@ def build_export(args: dict, progress: Callable[[int, int], None] | None = None)
             jurisdiction=jurisdiction,
             reporter=reporter,
             as_of=as_of,
+            extra=plugin_columns(jurisdiction),
             progress=lambda done: progress(done, total),
         )
         return data, f"拖欠中小企业账款台账（截至{as_of:%Y%m%d}）.xlsx"

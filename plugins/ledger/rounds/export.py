@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import IO
 
 import xlsxwriter
 
 from core.models.debt import Debt
+from core.rules.columns import ExportColumn
 from core.tenancy.models import TenantNode
 from core.web.templating import cn_date
 from plugins.ledger.rounds.rollup import Rollup
@@ -167,30 +169,50 @@ def ledger_title(jurisdiction: TenantNode, as_of: dt.date, what: str = "台账")
     return f"{jurisdiction.name}拖欠中小企业账款{what}（截至{cn_date(as_of)}）"
 
 
+def plugin_columns(jurisdiction: TenantNode) -> list[ExportColumn]:
+    """The columns the jurisdiction's enabled plugins add to debt exports (``qingqian_export_columns``)."""
+    from core.plugins import flatten, get_pm
+    from core.tenancy.plans import plan_for
+
+    caller = get_pm().hook_for(jurisdiction, "qingqian_export_columns")
+    return [c for c in flatten(caller(plan=plan_for(jurisdiction))) if isinstance(c, ExportColumn)]
+
+
 def export_ledger(
     debts: Iterable[Debt],
     *,
     jurisdiction: TenantNode,
     reporter: TenantNode,
     as_of: dt.date,
+    extra: Sequence[ExportColumn] = (),
     progress: Callable[[int], None] | None = None,
 ) -> IO[bytes]:
-    """The whole ledger; ``progress(n)`` is called every ``PROGRESS_EVERY`` debts and once at the end."""
+    """The whole ledger, then the ``extra`` columns plugins add; ``progress(n)`` is called every
+    ``PROGRESS_EVERY`` debts and once at the end."""
     columns = ledger_columns()
     values = _field_values()
     headers = ["序号"] + [h for _, h, _ in columns]
-    money_cols = {i + 1 for i, (_, _, kind) in enumerate(columns) if kind == "money"}
+    headers += [c.header + ("（万元）" if c.kind == "money" else "") for c in extra]
+    kinds = [kind for _, _, kind in columns] + [c.kind for c in extra]
+    money_cols = {i + 1 for i, kind in enumerate(kinds) if kind == "money"}
     sheet = Sheet(ledger_title(jurisdiction, as_of), reporter.name, headers, money_cols)
-    for n, debt in enumerate(debts, start=1):
-        row: list = [n]
-        for name, _, _kind in columns:
-            getter = values.get(name)
-            row.append(getter(debt) if getter else getattr(debt, name, None))
-        sheet.add(row)
-        if progress is not None and n % PROGRESS_EVERY == 0:
+    n = 0
+    debts = iter(debts)
+    while batch := list(islice(debts, PROGRESS_EVERY)):
+        # One query per plugin column per batch, not per debt.
+        cells = [column.values(batch) for column in extra]
+        for debt in batch:
+            n += 1
+            row: list = [n]
+            for name, _, _kind in columns:
+                getter = values.get(name)
+                row.append(getter(debt) if getter else getattr(debt, name, None))
+            row += [by_debt.get(debt.id) for by_debt in cells]
+            sheet.add(row)
+        if progress is not None:
             progress(n)
-    if progress is not None:
-        progress(sheet.row - DATA_START)
+    if progress is not None and n == 0:
+        progress(0)
     return sheet.finish()
 
 

@@ -47,8 +47,13 @@ class Widget:
 
 @dataclass
 class ReportSection:
-    """A section of a named report; ``render`` returns trusted HTML."""
+    """A section of a named report; ``render(**context)`` returns trusted HTML.
+
+    The progress report ("progress") calls ``render(node=<unit shown>, as_of=<report date>)`` under the
+    reader's scope; readers without ``permission`` do not get the section.
+    """
 
     title: str
     render: Callable[..., str]
     order: int = 100
+    permission: str | None = None

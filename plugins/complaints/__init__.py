@@ -22,6 +22,12 @@ class ComplaintsPlugin(PartsPlugin):
         return {"complaints.read": ALL_ROLES, "complaints.handle": WRITERS, "complaints.manage": OFFICE}
 
     @hookimpl
+    def qingqian_report_sections(self, tenant, report):
+        from plugins.complaints.handling.report import sections
+
+        return sections() if report == "progress" else []
+
+    @hookimpl
     def qingqian_debt_status_changed(self, debt, old_status, new_status, actor):
         """A linked debt cleared in the ledger closes its complaint case (it stays open until then)."""
         from plugins.complaints.handling.service import on_debt_status_changed

@@ -39,6 +39,12 @@ class LedgerPlugin(PartsPlugin):
         fail_export(job)
 
     @hookimpl
+    def qingqian_report_sections(self, tenant, report):
+        from plugins.ledger.rounds.report import sections
+
+        return sections() if report == "progress" else []
+
+    @hookimpl
     def qingqian_import_column_synonyms(self, plan):
         from plugins.ledger.parsing.headers import DEFAULT_SYNONYMS
 

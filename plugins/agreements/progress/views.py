@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from flask import Blueprint, abort, g, render_template, request
+from markupsafe import Markup
 
 from core.auth.permissions import permission
 from core.tenancy.models import TenantNode
@@ -14,6 +16,7 @@ from core.web.views import get_visible_or_404
 from plugins.agreements.progress import compute, metrics
 from plugins.agreements.progress.api import jsonable
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent.parent
 bp = Blueprint(
     "agreements_progress_ui",
@@ -51,7 +54,31 @@ def progress():
     report = compute.progress(node, as_of)
     practice = metrics.metrics(node, as_of)
     chart = jsonable({k: report["burn_down"][k] for k in ("dates", "actual", "ideal")})
-    return render_template("agreements/progress.html", r=report, m=practice, node=node, chart=chart)
+    sections = other_sections(node, as_of)
+    return render_template(
+        "agreements/progress.html", r=report, m=practice, node=node, chart=chart, sections=sections
+    )
+
+
+def other_sections(node: TenantNode, as_of: dt.date) -> list[tuple[str, Markup]]:
+    """(title, HTML) of the sections other plugins add to the progress report (``qingqian_report_sections``).
+
+    Rendered for the unit shown and the report date; a section that fails is logged and left out, so one
+    plugin cannot take the office's report down.
+    """
+    from core.plugins import flatten, get_pm
+
+    tenant = g.principal.jurisdiction
+    caller = get_pm().hook_for(tenant, "qingqian_report_sections")
+    out = []
+    for section in sorted(flatten(caller(tenant=tenant, report="progress")), key=lambda s: s.order):
+        if section.permission and not g.principal.can(section.permission):
+            continue
+        try:
+            out.append((section.title, Markup(section.render(node=node, as_of=as_of))))
+        except Exception:
+            log.exception("report section %r failed", section.title)
+    return out
 
 
 def NAV(tenant, user) -> list[NavItem]:  # noqa: N802 - the plugin skeleton collects this name

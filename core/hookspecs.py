@@ -172,6 +172,17 @@ def qingqian_report_sections(tenant, report):
 
 
 @hookspec
+def qingqian_demo_data(jurisdiction, users):
+    """Add the plugin's demo content to ``jurisdiction`` after ``qingqian demo`` has loaded its debts.
+
+    ``users`` maps a role name (``office_admin``, ``unit_clerk``, ``unit_head``, ...) to the jurisdiction's
+    demo ``User`` holding it. Runs in system scope; the caller commits. Must be idempotent: add nothing
+    when the plugin's demo content is already there. Return one line for the console (what was added), or
+    None when nothing was.
+    """
+
+
+@hookspec
 def qingqian_sample_objects(unit, user):
     """Create (and add to the session) one object of each tenant-owned model the plugin owns, in ``unit``.
 

@@ -141,6 +141,20 @@ def test_user_commands_edge_cases(app):
     assert "找不到用户" in run(app, "token", "create", "--user", "ghost", ok=False).output
 
 
+def demo_plugin_rows() -> dict[str, int]:
+    from plugins.agreements.clearance.models import Agreement, Classification
+    from plugins.complaints.models import Complaint
+    from plugins.ledger.rounds.models import LedgerRound, Submission
+
+    return {
+        "rounds": count(LedgerRound),
+        "submissions": count(Submission),
+        "complaints": count(Complaint),
+        "classifications": count(Classification),
+        "agreements": count(Agreement),
+    }
+
+
 def test_demo_runs_and_is_idempotent(app, client):
     first = run(app, "demo", "--debts", "24", "--seed", "5")
     out = first.stdout
@@ -156,6 +170,10 @@ def test_demo_runs_and_is_idempotent(app, client):
     ):
         assert username in out
     assert "wts-clerk-2023" in out and "生成债务 24 笔" in out and "生成债务 6 笔" in out
+    # Each enabled plugin adds its demo content (qingqian_demo_data), per its jurisdiction's plan.
+    assert "五台山风景名胜区：开启填报轮次" in out and "云岭新区：开启填报轮次" in out
+    assert "五台山风景名胜区：线索投诉 3 件" in out and "云岭新区：线索投诉 3 件" in out
+    assert "五台山风景名胜区：欠款分类" in out and "云岭新区：欠款分类" not in out  # no agreements there
 
     wutaishan, yunling = find_by_code("wutaishan"), find_by_code("yunling")
     debts_by_j = dict(
@@ -174,8 +192,11 @@ def test_demo_runs_and_is_idempotent(app, client):
         count(Event),
     )
 
+    plugin_rows = demo_plugin_rows()
+    assert plugin_rows["rounds"] == 2 and plugin_rows["complaints"] == 6 and plugin_rows["agreements"] >= 1
     second = run(app, "demo", "--debts", "24", "--seed", "5")
     assert "跳过生成" in second.stdout and "无变化" in second.stdout
+    assert "开启填报轮次" not in second.stdout and demo_plugin_rows() == plugin_rows
     assert (
         count(TenantNode),
         count(User),

@@ -107,10 +107,35 @@ def demo_command(seed: int, debt_count: int, skip_migrate: bool) -> None:
                     f"{jurisdiction.name}：生成债务 {result.debts} 笔、付款 {result.payments} 笔、"
                     f"债权企业 {result.enterprises} 家"
                 )
+            for line in plugin_demo_data(jurisdiction, demo_users_of(jurisdiction)):
+                click.echo(f"{jurisdiction.name}：{line}")
     click.echo(
         f"\n演示数据已就绪（用时 {time.monotonic() - started:.1f} 秒）。"
         "启动：qingqian serve，然后用上表账号登录。"
     )
+
+
+def demo_users_of(jurisdiction) -> dict[str, object]:
+    """Role → the demo user holding it inside ``jurisdiction`` (the first one listed, per role)."""
+    from core.cli.users import find_user
+
+    out: dict[str, object] = {}
+    for username, _display, role, node_code, _password in DEMO_USERS:
+        node = service.find_by_code(node_code) if node_code else None
+        inside = node is not None and jurisdiction.id in (node.id, node.jurisdiction_id)
+        if inside and role not in out:
+            out[str(role)] = find_user(username)
+    return out
+
+
+def plugin_demo_data(jurisdiction, users: dict[str, object]) -> list[str]:
+    """Let each plugin the jurisdiction enables add its demo content (``qingqian_demo_data``)."""
+    from core.plugins import flatten, get_pm
+
+    caller = get_pm().hook_for(jurisdiction, "qingqian_demo_data")
+    lines = [line for line in flatten(caller(jurisdiction=jurisdiction, users=users)) if line]
+    db.session.commit()
+    return lines
 
 
 def commands() -> list[click.Command]:

@@ -18,6 +18,12 @@ from plugins.roles import ALL_ROLES, WRITERS
 
 class AgreementsPlugin(PartsPlugin):
     @hookimpl
+    def qingqian_demo_data(self, jurisdiction, users):
+        from plugins.agreements.clearance.demo import demo_data
+
+        return demo_data(jurisdiction, users)
+
+    @hookimpl
     def qingqian_permissions(self):
         return {
             "agreements.read": ALL_ROLES,

@@ -18,6 +18,12 @@ from plugins.roles import ALL_ROLES, OFFICE, WRITERS
 
 class ComplaintsPlugin(PartsPlugin):
     @hookimpl
+    def qingqian_demo_data(self, jurisdiction, users):
+        from plugins.complaints.handling.demo import demo_data
+
+        return demo_data(jurisdiction, users)
+
+    @hookimpl
     def qingqian_permissions(self):
         return {"complaints.read": ALL_ROLES, "complaints.handle": WRITERS, "complaints.manage": OFFICE}
 

@@ -20,6 +20,12 @@ from plugins.roles import ALL_ROLES, OFFICE, WRITERS
 
 class LedgerPlugin(PartsPlugin):
     @hookimpl
+    def qingqian_demo_data(self, jurisdiction, users):
+        from plugins.ledger.rounds.demo import demo_data
+
+        return demo_data(jurisdiction, users)
+
+    @hookimpl
     def qingqian_permissions(self):
         return {
             "ledger.read": ALL_ROLES,

@@ -142,6 +142,19 @@ def test_a_running_export_cannot_be_downloaded_yet(app, client, ledger):
         export_id = row.id
     r = client.get(f"/api/v1/ledger/exports/{export_id}/file", headers=ledger.headers("office_a"))
     assert r.status_code == 409 and "正在生成" in r.json["message"]
+    # Asking again for the same export while it runs gets it back, without a second job.
+    with system_scope():
+        row = db.session.get(LedgerExport, export_id)
+        row.requested_by_id = ledger.users["office_a"].id
+        row.query = {"by": "ledger", "unit": None, "round": None, "as_of": None}
+        db.session.commit()
+        jobs = db.session.scalar(db.select(db.func.count(Job.id)))
+    again = request_export(client, ledger, "office_a")
+    assert again.status_code == 202 and again.json["id"] == export_id
+    other = request_export(client, ledger, "office_a", by="unit")
+    assert other.json["id"] != export_id
+    with system_scope():
+        assert db.session.scalar(db.select(db.func.count(Job.id))) == jobs + 1
 
 
 def test_pages_offer_the_background_export_and_list_the_files(client, ledger):

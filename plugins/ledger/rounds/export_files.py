@@ -34,13 +34,26 @@ def keep_days() -> float:
 
 
 def request_export(query: dict) -> LedgerExport:
-    """Record the request and queue its job (committed here: the job must find the row)."""
+    """Record the request and queue its job (committed here: the job must find the row).
+
+    The same request by the same user while it is still being written gets that export back: a second
+    click must not start a second pass over a whole ledger.
+    """
     expire_old()
+    user = current_user()
+    running = db.session.scalars(
+        db.select(LedgerExport).where(
+            LedgerExport.status == ExportStatus.RUNNING, LedgerExport.requested_by_id == user.id
+        )
+    )
+    same = next((export for export in running if export.query == query), None)
+    if same is not None:
+        return same
     job = create_job("ledger_export", params={})
     export = LedgerExport(
         jurisdiction_id=job.jurisdiction_id,
         unit_id=job.unit_id,
-        requested_by_id=current_user().id,
+        requested_by_id=user.id,
         query=query,
         status=ExportStatus.RUNNING,
         job_id=job.id,

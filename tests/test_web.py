@@ -359,6 +359,19 @@ def test_plugins_page_shows_enablement(client, world):
     assert "平台内置" in page
 
 
+def test_plugins_page_names_plan_plugins_that_are_not_installed(app, client, world):
+    with system_scope():
+        a = world.node("a")
+        a.plan = {**a.plan, "plugins": [*a.plan["plugins"], "disclosure_typo"]}
+        db.session.commit()
+    login(client, "office_a")
+    page = text(client.get("/plugins"))
+    assert "尚未安装" in page and "<code>disclosure_typo</code>" in page
+    other = app.test_client()
+    login(other, "office_b")
+    assert "尚未安装" not in text(other.get("/plugins"))
+
+
 def test_dashboard_figures_match_api(client, world, debts):
     login(client, "office_a")
     page = text(client.get("/"))

@@ -33,7 +33,7 @@ from core.auth.permissions import AUTHENTICATED, permission, public
 from core.extensions import csrf, db
 from core.jobs import job_labels
 from core.jobs.models import JOB_STATUS_LABELS, Job, JobStatus
-from core.plugins import flatten, get_pm, is_core, plugin_enabled
+from core.plugins import enabled_plugins, flatten, get_pm, is_core, plugin_enabled
 from core.services.dashboard import summary
 from core.tenancy.isolation import visible
 from core.tenancy.plans import plan_for
@@ -316,7 +316,10 @@ def plugins():
         {"info": info, "enabled": plugin_enabled(info.name, tenant), "core": is_core(info.name)}
         for info in get_pm().infos()
     ]
-    return render_template("plugins.html", plugins=infos)
+    # A plan may name a plugin this installation lacks (a typo, or one not installed yet): say so.
+    installed = {info.name for info in get_pm().infos()}
+    missing = [name for name in enabled_plugins(tenant) if name not in installed] if tenant else []
+    return render_template("plugins.html", plugins=infos, missing=missing)
 
 
 from core.web import debt_pages, tenant_pages  # noqa: E402,F401  (routes on this blueprint)

@@ -208,7 +208,7 @@ def test_a_running_export_shows_its_progress_and_downloads_itself_when_ready(
             jurisdiction_id=node.id,
             unit_id=node.id,
             requested_by_id=user.id,
-            query={"by": "ledger", "unit": None, "round": None, "as_of": "2023-08-25"},
+            params={"by": "ledger", "unit": None, "round": None, "as_of": "2023-08-25"},
             status=ExportStatus.RUNNING,
             job_id=job.id,
         )

@@ -45,7 +45,7 @@ def test_whole_ledger_is_written_in_the_background_and_downloaded(client, ledger
         100.0,
     )
     assert export["filename"] == "拖欠中小企业账款台账（截至20230825）.xlsx"
-    assert export["query"] == {"by": "ledger", "as_of": "2023-08-25", "unit": None, "round": None}
+    assert export["params"] == {"by": "ledger", "as_of": "2023-08-25", "unit": None, "round": None}
     assert export["requested_by"] and export["file_size"] > 0
     got = download(client, ledger, "office_a", export)
     assert got.status_code == 200
@@ -135,7 +135,7 @@ def test_a_running_export_cannot_be_downloaded_yet(app, client, ledger):
     with system_scope():
         unit = nid(ledger, "a")
         row = LedgerExport(
-            jurisdiction_id=unit, unit_id=unit, query={"by": "ledger"}, status=ExportStatus.RUNNING
+            jurisdiction_id=unit, unit_id=unit, params={"by": "ledger"}, status=ExportStatus.RUNNING
         )
         db.session.add(row)
         db.session.commit()
@@ -146,7 +146,7 @@ def test_a_running_export_cannot_be_downloaded_yet(app, client, ledger):
     with system_scope():
         row = db.session.get(LedgerExport, export_id)
         row.requested_by_id = ledger.users["office_a"].id
-        row.query = {"by": "ledger", "unit": None, "round": None, "as_of": None}
+        row.params = {"by": "ledger", "unit": None, "round": None, "as_of": None}
         db.session.commit()
         jobs = db.session.scalar(db.select(db.func.count(Job.id)))
     again = request_export(client, ledger, "office_a")

@@ -121,7 +121,7 @@ def _sample_export(unit, user) -> LedgerExport:
         jurisdiction_id=unit.jurisdiction_id,
         unit_id=unit.id,
         requested_by_id=getattr(user, "id", None),
-        query={"by": "ledger"},
+        params={"by": "ledger"},
         status=ExportStatus.READY,
         filename="隔离示例导出.xlsx",
         stored_path=str(path),

@@ -718,7 +718,7 @@ class LedgerExportSchema(Schema):
     id = fields.Integer()
     status = fields.String(metadata={"description": "running 正在生成 | ready 可下载 | failed | expired"})
     status_label = fields.String()
-    query = fields.Dict(metadata={"description": "导出内容：by、unit、round、as_of（同 export.xlsx）"})
+    params = fields.Dict(metadata={"description": "导出内容：by、unit、round、as_of（同 export.xlsx）"})
     filename = fields.String(allow_none=True)
     rows = fields.Integer(allow_none=True, metadata={"description": "写入的数据行数"})
     file_size = fields.Integer(allow_none=True)

@@ -33,7 +33,7 @@ def keep_days() -> float:
     return float(current_app.config.get("LEDGER_EXPORT_KEEP_DAYS", DEFAULT_KEEP_DAYS))
 
 
-def request_export(query: dict) -> LedgerExport:
+def request_export(params: dict) -> LedgerExport:
     """Record the request and queue its job (committed here: the job must find the row).
 
     The same request by the same user while it is still being written gets that export back: a second
@@ -46,7 +46,7 @@ def request_export(query: dict) -> LedgerExport:
             LedgerExport.status == ExportStatus.RUNNING, LedgerExport.requested_by_id == user.id
         )
     )
-    same = next((export for export in running if export.query == query), None)
+    same = next((export for export in running if export.params == params), None)
     if same is not None:
         return same
     job = create_job("ledger_export", params={})
@@ -54,7 +54,7 @@ def request_export(query: dict) -> LedgerExport:
         jurisdiction_id=job.jurisdiction_id,
         unit_id=job.unit_id,
         requested_by_id=user.id,
-        query=query,
+        params=params,
         status=ExportStatus.RUNNING,
         job_id=job.id,
     )
@@ -81,7 +81,7 @@ def ledger_export(ctx: JobContext, export_id: int) -> dict:
         written["rows"] = done
         ctx.progress(done, total, f"已写入 {done:,} / {total:,} 笔")
 
-    args = ExportQuerySchema().load(export.query)
+    args = ExportQuerySchema().load(export.params)
     data, filename = build_export(args, progress=progress)
     folder = root() / str(export.jurisdiction_id)
     folder.mkdir(parents=True, exist_ok=True)

@@ -223,7 +223,8 @@ class LedgerExport(UnitOwned, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    query: Mapped[dict] = mapped_column(JSON)  # the export.xlsx query it answers (by, unit, round, as_of)
+    # The export.xlsx query it answers (by, unit, round, as_of): Flask-SQLAlchemy models own "query".
+    params: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default=ExportStatus.RUNNING)
     job_id: Mapped[str | None] = mapped_column(String(36))
     filename: Mapped[str | None] = mapped_column(String(255))

@@ -351,7 +351,7 @@ def exports():
     stmt = db.select(LedgerExport).order_by(LedgerExport.created_at.desc(), LedgerExport.id.desc())
     rows, pager = paginate_stmt(stmt, page_number())
     fresh = request.args.get("new", "")
-    unit_ids = {int(e.query["unit"]) for e in rows if (e.query or {}).get("unit")}
+    unit_ids = {int(e.params["unit"]) for e in rows if (e.params or {}).get("unit")}
     units = db.session.scalars(db.select(TenantNode).where(TenantNode.id.in_(unit_ids))) if unit_ids else []
     return render_template(
         "ledger/exports.html",
@@ -373,9 +373,9 @@ def export_start():
     from core.api.base import ApiError
     from plugins.ledger.rounds.api import ExportQuerySchema, start_export
 
-    query = {k: v for k, v in request.form.items() if k in ("by", "unit", "round", "as_of") and v}
+    params = {k: v for k, v in request.form.items() if k in ("by", "unit", "round", "as_of") and v}
     try:
-        export = start_export(ExportQuerySchema().load(query))
+        export = start_export(ExportQuerySchema().load(params))
     except (ValidationError, ApiError):
         db.session.rollback()
         flash("导出内容无效：请从汇总页面重新选择", "error")

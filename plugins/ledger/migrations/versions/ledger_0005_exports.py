@@ -25,7 +25,7 @@ def upgrade() -> None:
         TABLE,
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("requested_by_id", sa.Integer(), nullable=True),
-        sa.Column("query", sa.JSON(), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("job_id", sa.String(length=36), nullable=True),
         sa.Column("filename", sa.String(length=255), nullable=True),

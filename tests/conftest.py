@@ -160,7 +160,9 @@ def world(app) -> World:
             name="甲风景区",
             kind="jurisdiction",
             parent=None,
-            plan=plan_with(name="甲方案", plugins=["sample", "ledger", "agreements", "complaints"]),
+            plan=plan_with(
+                name="甲方案", plugins=["sample", "ledger", "agreements", "complaints", "disclosure"]
+            ),
         )
         w.nodes["a"] = a
         w.nodes["a.town1"] = service.create_node(

@@ -144,6 +144,7 @@ def test_user_commands_edge_cases(app):
 def demo_plugin_rows() -> dict[str, int]:
     from plugins.agreements.clearance.models import Agreement, Classification
     from plugins.complaints.models import Complaint
+    from plugins.disclosure.annual.models import DisclosureReport
     from plugins.ledger.rounds.models import LedgerRound, Submission
 
     return {
@@ -152,6 +153,7 @@ def demo_plugin_rows() -> dict[str, int]:
         "complaints": count(Complaint),
         "classifications": count(Classification),
         "agreements": count(Agreement),
+        "disclosures": count(DisclosureReport),
     }
 
 
@@ -174,6 +176,7 @@ def test_demo_runs_and_is_idempotent(app, client):
     assert "五台山风景名胜区：开启填报轮次" in out and "云岭新区：开启填报轮次" in out
     assert "五台山风景名胜区：线索投诉 3 件" in out and "云岭新区：线索投诉 3 件" in out
     assert "五台山风景名胜区：欠款分类" in out and "云岭新区：欠款分类" not in out  # no agreements there
+    assert "五台山风景名胜区：公开" in out and "云岭新区：公开" not in out  # disclosure: Wutaishan only
 
     wutaishan, yunling = find_by_code("wutaishan"), find_by_code("yunling")
     debts_by_j = dict(
@@ -194,6 +197,7 @@ def test_demo_runs_and_is_idempotent(app, client):
 
     plugin_rows = demo_plugin_rows()
     assert plugin_rows["rounds"] == 2 and plugin_rows["complaints"] == 6 and plugin_rows["agreements"] >= 1
+    assert plugin_rows["disclosures"] == 1
     second = run(app, "demo", "--debts", "24", "--seed", "5")
     assert "跳过生成" in second.stdout and "无变化" in second.stdout
     assert "开启填报轮次" not in second.stdout and demo_plugin_rows() == plugin_rows

@@ -122,7 +122,7 @@ def test_nav_item_only_where_enabled(app, world):
     builtin_labels: set[str] = set()
     with system_scope():
         tenant, user = world.node("a"), world.users["office_a"]
-        for name in ("ledger", "agreements", "complaints"):
+        for name in ("ledger", "agreements", "complaints", "disclosure"):
             items = pm.get_plugin(name).qingqian_nav_items(tenant=tenant, user=user)
             builtin_labels |= {item.label for item in items}
     assert set(a_labels) - {"实地督导"} - builtin_labels == set(b_labels)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from plugins.disclosure.annual.api import blp as _api_blp
 from plugins.disclosure.annual.api import public_blp as _public_api
+from plugins.disclosure.annual.jobs import JOBS, SCHEDULES
 from plugins.disclosure.annual.models import MODELS, DisclosureReport
 from plugins.disclosure.annual.views import NAV
 from plugins.disclosure.annual.views import bp as _ui_bp
 
-__all__ = ["API_BLUEPRINTS", "MODELS", "NAV", "UI_BLUEPRINTS", "sample_objects"]
+__all__ = ["API_BLUEPRINTS", "JOBS", "MODELS", "NAV", "SCHEDULES", "UI_BLUEPRINTS", "sample_objects"]
 
 API_BLUEPRINTS: list = [_api_blp, _public_api]
 UI_BLUEPRINTS: list = [_ui_bp]

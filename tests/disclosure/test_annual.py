@@ -170,3 +170,29 @@ def test_office_page_publishes(client, ledger):
     assert Decimal(client.get("/api/v1/disclosure/reports", headers=h).json[0]["total_amount"]) == Decimal(
         "90000.00"
     )
+
+
+def test_published_table_downloads_as_excel_and_word(client, ledger):
+    import io
+
+    import openpyxl
+    from docx import Document
+
+    h = ledger.headers("office_a")
+    report = client.post("/api/v1/disclosure/reports", json={"year": YEAR}, headers=h).json
+    r = client.get(f"/api/v1/disclosure/reports/{report['id']}/export.xlsx", headers=h)
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "甲风景区2023年度逾期未支付中小企业款项情况"
+    body = {row[1]: (row[2], row[3]) for row in rows[3:] if isinstance(row[0], int)}
+    assert body["甲一镇人民政府"] == (1, 60000) and body["甲二镇人民政府"] == (1, 10000)
+    assert "甲旅游集团" not in body  # SOEs disclose in their annual report
+    total = next(row for row in rows if row[0] == "合计")
+    assert (total[2], total[3]) == (2, 70000)
+    r = client.get(f"/api/v1/disclosure/reports/{report['id']}/export.docx", headers=h)
+    assert r.status_code == 200
+    doc = Document(io.BytesIO(r.data))
+    cells = [[c.text for c in row.cells] for row in doc.tables[0].rows]
+    assert ["合计", "", "2", "70,000.00"] in cells and "合计2笔，金额70,000.00元" in doc.paragraphs[1].text
+    page = client.get(f"/disclosure?year={YEAR}", headers=h).get_data(as_text=True)
+    assert f"/api/v1/disclosure/reports/{report['id']}/export.docx" in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import Response, g
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -144,6 +144,46 @@ class ReportItem(MethodView):
     def get(self, report_id):
         """一个年度的公开版本"""
         return get_or_404(DisclosureReport, report_id)
+
+
+DOCUMENTS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def document(report_id: int, ext: str) -> Response:
+    """The published table (agencies' and institutions' rows) as a file to post on the website."""
+    from urllib.parse import quote
+
+    from plugins.disclosure.annual import export
+
+    report = get_or_404(DisclosureReport, report_id)
+    jurisdiction = g.principal.jurisdiction
+    view = service.public_view(report)
+    data = (export.to_xlsx if ext == "xlsx" else export.to_docx)(jurisdiction, view)
+    response = Response(data, mimetype=DOCUMENTS[ext])
+    name = f"{export.title_of(jurisdiction, view)}.{ext}"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=disclosure.{ext}; filename*=UTF-8''{quote(name)}"
+    )
+    return response
+
+
+@blp.route("/reports/<int:report_id>/export.xlsx")
+class ReportXlsx(MethodView):
+    @permission("disclosure.read")
+    def get(self, report_id):
+        """公开表（Excel）：各机关、事业单位逾期未支付合同数和金额，供在政府网站发布"""
+        return document(report_id, "xlsx")
+
+
+@blp.route("/reports/<int:report_id>/export.docx")
+class ReportDocx(MethodView):
+    @permission("disclosure.read")
+    def get(self, report_id):
+        """公开表（Word）：同上"""
+        return document(report_id, "docx")
 
 
 def public_jurisdiction(code: str):

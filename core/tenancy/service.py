@@ -37,6 +37,19 @@ def find_by_code(code: str) -> TenantNode | None:
         )
 
 
+def public_jurisdiction(code: str, plugin: str) -> TenantNode | None:
+    """The jurisdiction behind a public URL or body: None if unknown, inactive or without ``plugin``.
+
+    Public pages and endpoints have no user to scope them; this is the one gate they all pass.
+    """
+    from core.plugins import plugin_enabled
+
+    node = find_by_code((code or "").strip()[:120])
+    if node is None or node.kind != NodeKind.JURISDICTION or not node.active:
+        return None
+    return node if plugin_enabled(plugin, node) else None
+
+
 def _check_code(code: str) -> None:
     if not CODE_PATTERN.match(code or ""):
         raise ValidationFailed(

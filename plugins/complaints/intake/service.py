@@ -12,11 +12,10 @@ from typing import Any
 from flask import current_app
 
 from core.extensions import db
-from core.plugins import plugin_enabled
 from core.rules import credit_code
-from core.tenancy.models import NodeKind, TenantNode
+from core.tenancy import service as tenancy
+from core.tenancy.models import TenantNode
 from core.tenancy.plans import plan_for
-from core.tenancy.service import find_by_code
 from plugins.complaints.intake import matching, security, workdays
 from plugins.complaints.models import (
     Channel,
@@ -51,10 +50,7 @@ def today() -> dt.date:
 
 def public_jurisdiction(code: str) -> TenantNode | None:
     """The jurisdiction behind a public URL or body, or None if unknown, inactive or without the plugin."""
-    node = find_by_code((code or "").strip()[:120])
-    if node is None or node.kind != NodeKind.JURISDICTION or not node.active:
-        return None
-    return node if plugin_enabled(PLUGIN, node) else None
+    return tenancy.public_jurisdiction(code, PLUGIN)
 
 
 def unit_choices(jurisdiction_id: int) -> list[tuple[int, str]]:

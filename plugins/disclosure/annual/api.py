@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, g
+import io
+
+from flask import Response, g, send_file
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -11,10 +13,10 @@ from core.auth.context import current_user
 from core.auth.permissions import permission, public
 from core.extensions import db
 from core.jobs.schedule import local_now
-from core.tenancy.models import NodeKind
+from core.tenancy import service as tenancy
+from core.tenancy.models import TenantNode
 from core.tenancy.plans import plan_for
 from core.tenancy.scope import Scope, scope_context
-from core.tenancy.service import find_by_code
 from plugins.disclosure.annual import service
 from plugins.disclosure.annual.figures import figures
 from plugins.disclosure.annual.models import DisclosureReport
@@ -154,20 +156,14 @@ DOCUMENTS = {
 
 def document(report_id: int, ext: str) -> Response:
     """The published table (agencies' and institutions' rows) as a file to post on the website."""
-    from urllib.parse import quote
-
     from plugins.disclosure.annual import export
 
     report = get_or_404(DisclosureReport, report_id)
     jurisdiction = g.principal.jurisdiction
     view = service.public_view(report)
     data = (export.to_xlsx if ext == "xlsx" else export.to_docx)(jurisdiction, view)
-    response = Response(data, mimetype=DOCUMENTS[ext])
     name = f"{export.title_of(jurisdiction, view)}.{ext}"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=disclosure.{ext}; filename*=UTF-8''{quote(name)}"
-    )
-    return response
+    return send_file(io.BytesIO(data), mimetype=DOCUMENTS[ext], as_attachment=True, download_name=name)
 
 
 @blp.route("/reports/<int:report_id>/export.xlsx")
@@ -186,18 +182,8 @@ class ReportDocx(MethodView):
         return document(report_id, "docx")
 
 
-def public_jurisdiction(code: str):
-    from core.plugins import plugin_enabled
-
-    node = find_by_code((code or "").strip()[:120])
-    if (
-        node is None
-        or node.kind != NodeKind.JURISDICTION
-        or not node.active
-        or not plugin_enabled(PLUGIN, node)
-    ):
-        return None
-    return node
+def public_jurisdiction(code: str) -> TenantNode | None:
+    return tenancy.public_jurisdiction(code, PLUGIN)
 
 
 @public_blp.route("/<jurisdiction_code>/disclosure")

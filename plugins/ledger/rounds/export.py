@@ -90,9 +90,9 @@ class Sheet:
     """The title / unit / header / data / 合计 / footer frame shared by every export.
 
     Streamed row by row into a temporary file (xlsxwriter's constant-memory mode): an office's ledger of
-    hundreds of thousands of debts never sits in memory, and is written about four times faster than
-    openpyxl writes styled cells. Strings are never turned into formulas, numbers or links; text still goes
-    through ``safe_cell`` for the spreadsheet programs that read a leading "=" in other ways.
+    hundreds of thousands of debts never sits in memory, and styled cells are written about twice as fast
+    as in openpyxl's write-only mode (measured). Strings are never turned into formulas, numbers or links;
+    text still goes through ``safe_cell`` for the spreadsheet programs that read a leading "=" in other ways.
     """
 
     def __init__(self, title: str, reporter: str, headers: list[str], money_cols: set[int]) -> None:
@@ -110,13 +110,11 @@ class Sheet:
         self.headers = headers
         self.money_cols = money_cols
         self.totals = {i: Decimal("0.00") for i in money_cols}
-        self.row = 0
         fmt = self.wb.add_format
-        self.box = fmt(BOX)
-        self.money = fmt({**BOX, "num_format": MONEY_FORMAT})
+        box, money = fmt(BOX), fmt({**BOX, "num_format": MONEY_FORMAT})
         self.bold_box = fmt({**BOX, "bold": True})
         self.bold_money = fmt({**BOX, "bold": True, "num_format": MONEY_FORMAT})
-        self.cell_formats = [self.money if i in money_cols else self.box for i in range(len(headers))]
+        self.cell_formats = [money if i in money_cols else box for i in range(len(headers))]
         ws, last = self.ws, len(headers) - 1
         for col, header in enumerate(headers):
             ws.set_column(col, col, max(10, min(36, len(header) * 2 + 4)))

@@ -8,7 +8,14 @@ import re
 import pytest
 
 from tests.agreements.conftest import make_debt, set_agreements
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, SHOTS, _require_chromium, live_server  # noqa: F401
+from tests.browser.test_shell import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    _require_chromium,
+    live_server,
+    watched_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -23,9 +30,8 @@ def test_agreement_installment_payment_moves_progress(client, world, live_server
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
             errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page = watched_page(browser, errors)
             page.goto(live_server + "/login")
             page.fill("input[name=username]", "clerk_a1")
             page.fill("input[name=password]", "secret-pass-1")

@@ -10,7 +10,14 @@ import pytest
 
 from core.extensions import db
 from core.tenancy.scope import system_scope
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, SHOTS, _require_chromium, live_server  # noqa: F401
+from tests.browser.test_shell import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    _require_chromium,
+    live_server,
+    watched_page,
+)
 from tests.complaints.conftest import CREDITOR_CODE, cworld  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -33,8 +40,7 @@ def test_public_complaint_to_answer(cworld, live_server):  # noqa: F811
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             errors: list[str] = []
-            phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True).new_page()
-            phone.on("pageerror", lambda exc: errors.append(str(exc)))
+            phone = watched_page(browser, errors, viewport=PHONE, locale="zh-CN", is_mobile=True)
             phone.goto(live_server + "/public/a/complaints/new")
             expect(phone.locator("h1")).to_have_text("中小企业账款拖欠投诉")
             phone.fill("#f-creditor_name", "五台山宏达建材有限公司")
@@ -61,8 +67,7 @@ def test_public_complaint_to_answer(cworld, live_server):  # noqa: F811
             code = code_box.inner_text()
             phone.screenshot(path=str(SHOTS / "qingqian_complaint_phone.png"), full_page=True)
 
-            office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-            office.on("pageerror", lambda exc: errors.append(str(exc)))
+            office = watched_page(browser, errors, viewport={"width": 1280, "height": 900}, locale="zh-CN")
             login(office, live_server, "office_a")
             office.goto(live_server + "/complaints")
             office.click(f"text={code}")
@@ -76,8 +81,7 @@ def test_public_complaint_to_answer(cworld, live_server):  # noqa: F811
             expect(office.locator(".flash-success")).to_have_text("已转办至甲一镇人民政府")
             case_url = office.url
 
-            unit = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-            unit.on("pageerror", lambda exc: errors.append(str(exc)))
+            unit = watched_page(browser, errors, viewport={"width": 1280, "height": 900}, locale="zh-CN")
             login(unit, live_server, "clerk_a1")
             unit.goto(case_url)
             due = (dt.date.today() + dt.timedelta(days=20)).isoformat()

@@ -8,7 +8,14 @@ import datetime as dt
 import pytest
 
 from tests.browser.test_ledger_flow import login
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, SHOTS, _require_chromium, live_server
+from tests.browser.test_shell import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    _require_chromium,
+    live_server,
+    watched_page,
+)
 from tests.conftest import debt_payload
 
 __all__ = ["live_server"]
@@ -29,8 +36,7 @@ def test_office_publishes_and_the_public_reads_it_on_a_phone(client, world, live
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             errors: list[str] = []
-            office = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-            office.on("pageerror", lambda exc: errors.append(str(exc)))
+            office = watched_page(browser, errors)
             login(office, live_server, "office_a")
             office.goto(live_server + "/disclosure")
             expect(office.locator("#disclosure-status")).to_have_attribute("data-published", "0")
@@ -40,8 +46,7 @@ def test_office_publishes_and_the_public_reads_it_on_a_phone(client, world, live
             expect(office.locator("#disclosure-status")).to_have_attribute("data-published", "1")
             expect(office.locator("#disclosure-docx")).to_be_visible()
 
-            phone = browser.new_context(**pw.devices["iPhone 12"]).new_page()
-            phone.on("pageerror", lambda exc: errors.append(str(exc)))
+            phone = watched_page(browser, errors, **pw.devices["iPhone 12"])
             phone.goto(live_server + "/public/a/disclosure")
             section = phone.locator(f'.disclosure-year[data-year="{year}"]')
             expect(section.locator("[data-key=count]")).to_have_text("1")

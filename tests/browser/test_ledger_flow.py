@@ -18,7 +18,15 @@ from core.extensions import db
 from core.rules.credit_code import make
 from core.tenancy.models import TenantNode
 from core.tenancy.scope import system_scope
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, SHOTS, _require_chromium, live_server, nid
+from tests.browser.test_shell import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    _require_chromium,
+    live_server,
+    nid,
+    watched_page,
+)
 
 __all__ = ["live_server"]
 
@@ -112,8 +120,7 @@ def test_upload_preview_commit_submit_signoff(client, ledger_world, live_server,
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             errors: list[str] = []
-            clerk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-            clerk.on("pageerror", lambda exc: errors.append(str(exc)))
+            clerk = watched_page(browser, errors)
             login(clerk, live_server, "clerk_a1")
 
             # Upload → preview with counts.
@@ -162,8 +169,7 @@ def test_upload_preview_commit_submit_signoff(client, ledger_world, live_server,
             expect(clerk.locator("table.snapshot-table")).to_contain_text("120,000.00")
 
             # The head signs off.
-            head = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-            head.on("pageerror", lambda exc: errors.append(str(exc)))
+            head = watched_page(browser, errors)
             login(head, live_server, "head_a1")
             head.goto(live_server + f"/ledger/rounds/{round_id}")
             head.locator('#board tr[data-unit="a.town1"] a', has_text="签认").click()
@@ -223,8 +229,7 @@ def test_a_running_export_shows_its_progress_and_downloads_itself_when_ready(
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             errors: list[str] = []
-            page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page = watched_page(browser, errors)
             login(page, live_server, "office_a")
             page.goto(live_server + f"/ledger/exports?new={export_id}")
             row = page.locator(f'tr[data-export="{export_id}"]')

@@ -39,6 +39,17 @@ def nid(world, code: str) -> int:
         return world.nodes[code].id
 
 
+DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
+
+
+def watched_page(browser, errors: list[str], **context):
+    """A page in a fresh browser context (``DESKTOP`` unless told otherwise) whose script errors land in
+    ``errors``, so a test can assert the pages it used ran clean."""
+    page = browser.new_context(**(context or DESKTOP)).new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page
+
+
 def _require_chromium() -> None:
     if Path(CHROMIUM).exists():
         return
@@ -95,9 +106,8 @@ def test_login_dashboard_filter_and_history(client, world, ledger, live_server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
             errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page = watched_page(browser, errors)
 
             page.goto(live_server + "/debts")
             expect(page).to_have_url(re.compile(r"/login\?next="))

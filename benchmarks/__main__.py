@@ -19,7 +19,7 @@ from benchmarks.data import bench_database_url, ensure_loaded, make_app
 from benchmarks.scales import SCALES, Scale
 from benchmarks.timing import Result
 
-SCENARIOS = ("dashboard", "debt_list", "isolation", "tenant_scaling", "ledger_import")
+SCENARIOS = ("dashboard", "debt_list", "isolation", "tenant_scaling", "ledger_parse", "ledger_import")
 HERE = Path(__file__).resolve().parent
 
 PREFACE = """
@@ -145,6 +145,10 @@ def run_scenario(name: str, scale: Scale, url: str, dataset, app, workdir: Path,
         return tenants.run(
             app, url, dataset, scale.tenant_steps, scale.extra_tenant_debts, scale.latency_samples, log
         )
+    if name == "ledger_parse":
+        from benchmarks.scenarios import ledger_parse
+
+        return ledger_parse.run(url, dataset, scale.xlsx_rows, scale.repetitions, workdir, log)
     if name == "ledger_import":
         from benchmarks.scenarios import ledger
 

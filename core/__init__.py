@@ -25,9 +25,8 @@ def create_app(config: Mapping[str, Any] | type | None = None, plugins: list[obj
     ``config`` is a mapping or config class overriding the environment-derived defaults. ``plugins`` are
     extra plugin objects registered directly (tests do this, as datasette's tests do).
     """
-    from flask_smorest import Api
-
     from core import config as config_module
+    from core.api.openapi import QingqianApi
     from core.extensions import csrf, db, migrate
 
     instance_path = os.environ.get("QINGQIAN_INSTANCE_PATH") or None
@@ -41,6 +40,7 @@ def create_app(config: Mapping[str, Any] | type | None = None, plugins: list[obj
     config_module.finalize(app.config, app.instance_path)
 
     import core.auth.models  # noqa: F401  (users, roles, tokens)
+    import core.auth.ratelimit  # noqa: F401  (rate-limit counters, when there is no Redis)
     import core.jobs.models  # noqa: F401  (registers the jobs table)
     import core.models  # noqa: F401  (the shared debt model)
     import core.models.notification  # noqa: F401  (in-app notifications)
@@ -59,7 +59,7 @@ def create_app(config: Mapping[str, Any] | type | None = None, plugins: list[obj
     )
     csrf.init_app(app)
     # One Api per app: its OpenAPI document describes exactly the routes this app (and its plugins) has.
-    app.extensions["qingqian.api"] = Api(app)
+    app.extensions["qingqian.api"] = QingqianApi(app)
 
     _register_blueprints(app, pm)
     _install_request_handling(app)
@@ -106,6 +106,9 @@ def _install_request_handling(app: Flask) -> None:
 
     app.before_request(before_request)
     app.teardown_request(teardown_request)
+    from core.web.security import install_security_headers
+
+    install_security_headers(app)
     register_error_handlers(app)
 
     @app.errorhandler(HTTPException)
@@ -113,6 +116,17 @@ def _install_request_handling(app: Flask) -> None:
         if is_api_request():
             return handle_http_exception(exc)
         return render_error_page(exc)
+
+    @app.after_request
+    def _retry_after(response):
+        # Every 429 says when to come back; limits that know their window set it exactly.
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = "60"
+        return response
+
+    from core.auth import proxies
+
+    proxies.install(app)
 
 
 def _install_database_hooks(app: Flask) -> None:

@@ -22,10 +22,17 @@ class Config:
         "QINGQIAN_TENANTS_DIR", str(Path(__file__).resolve().parent.parent / "tenants")
     )
 
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, comma-separated);
+    # requests from anywhere else keep their own address (core.auth.proxies).
+    TRUSTED_PROXIES: str = os.environ.get("QINGQIAN_TRUSTED_PROXIES", "")
+
     MAX_CONTENT_LENGTH: int = _env_int("QINGQIAN_MAX_UPLOAD_MB", 50) * 1024 * 1024
     UPLOAD_MAX_ROWS: int = _env_int("QINGQIAN_UPLOAD_MAX_ROWS", 200_000)
     # Workbooks generated in the background (ledger exports) are deleted this many days after they are ready.
     LEDGER_EXPORT_KEEP_DAYS: int = _env_int("QINGQIAN_EXPORT_KEEP_DAYS", 3)
+    # A list export of more rows than this is written by a background job (progress, then a download link);
+    # smaller ones are written in the request (core.list_exports).
+    EXPORT_INLINE_ROWS: int = _env_int("QINGQIAN_EXPORT_INLINE_ROWS", 5000)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -38,6 +45,9 @@ class Config:
     # The role PostgreSQL switches to in every transaction, so row-level security applies even when
     # the connecting user owns the tables or is a superuser.
     PG_APP_ROLE: str = os.environ.get("QINGQIAN_PG_APP_ROLE", "qingqian_app")
+    # The login role of CLI commands, workers and the scheduler: the only one besides the owner that may
+    # see every jurisdiction (core.tenancy.rls). Used when the migrations create the database's roles.
+    PG_MAINTENANCE_ROLE: str = os.environ.get("QINGQIAN_PG_MAINTENANCE_ROLE", "qingqian_maintenance")
 
     JOB_MAX_RETRIES: int = _env_int("QINGQIAN_JOB_MAX_RETRIES", 3)
     JOB_RETRY_BACKOFF: tuple[int, ...] = (10, 60, 300)
@@ -74,8 +84,24 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
+# Secret keys published with the project (docker-compose.yml's default): anyone could sign a session with
+# them, so a production app refuses to start with one.
+PLACEHOLDER_SECRET_KEYS = frozenset({"change-me-in-production"})
+
+
+class InsecureConfiguration(RuntimeError):
+    """The configuration would run a production app with a publicly known secret."""
+
+
 def finalize(config: dict, instance_path: str) -> None:
     """Fill values that depend on the instance folder once the app exists."""
+    if config.get("SECRET_KEY") in PLACEHOLDER_SECRET_KEYS and not (
+        config.get("TESTING") or config.get("DEBUG")
+    ):
+        raise InsecureConfiguration(
+            "QINGQIAN_SECRET_KEY is the placeholder from docker-compose.yml; set a long random value, "
+            'e.g. python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(instance_path, "qingqian.db")
     uri = config["SQLALCHEMY_DATABASE_URI"]

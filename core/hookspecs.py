@@ -36,7 +36,16 @@ def qingqian_migration_locations():
 
 @hookspec
 def qingqian_api_blueprints():
-    """Return ``flask_smorest.Blueprint`` objects; they are mounted under ``/api/v1``."""
+    """Return ``flask_smorest.Blueprint`` objects; they are mounted under ``/api/v1``.
+
+    Use ``core.api.base.Blueprint`` and, in schemas, ``core.api.Money`` for every amount: it is documented
+    in OpenAPI as a string with a pattern, dumps ``Decimal`` as ``"1234.50"`` and refuses floats, ``"1e3"``
+    and a third decimal with a Chinese reason naming the field. To refuse a request, raise
+    ``core.api.ApiError(status, message=None, errors={field: [reason, ...]})``: the client gets
+    ``{"code", "message", "errors"}`` with your Chinese message (or the status's Chinese default). A
+    ``core.rules.validation.Refused`` (``ValidationFailed``, ``PaymentRefused``, ``TransitionError``…) raised
+    by a core service and not caught answers 422 the same way, never 500.
+    """
 
 
 @hookspec
@@ -65,6 +74,40 @@ def qingqian_nav_items(tenant, user):
 @hookspec
 def qingqian_dashboard_widgets(tenant, user):
     """Return ``core.web.nav.Widget`` entries rendered on the dashboard."""
+
+
+@hookspec
+def qingqian_todo_items(tenant, user):
+    """Return ``core.web.nav.TodoItem`` entries: what this user must do next, shown atop their dashboard.
+
+    Called in the user's request (``g.principal`` holds their roles and scope, queries see only their
+    subtree). Give each item the page where it is done (``url``) and, when it has one, its deadline
+    (``due``, a date in the jurisdiction's calendar): the dashboard shows 剩余N天/逾期N天 and sorts by it.
+    Return only what the user can act on (check ``g.principal.can_at``); items whose ``permission`` the
+    user lacks are dropped. Example::
+
+        TodoItem("待签认：甲一镇台账", url="/ledger/submissions/7", action="去签认", due=round.deadline)
+    """
+
+
+@hookspec
+def qingqian_debt_list_filters(tenant):
+    """Return ``core.web.debt_list.DebtListFilter`` entries: extra select boxes on the debt list page.
+
+    Each narrows the list and its Excel export (same statement) when its query-string ``key`` holds one of
+    its ``options``; a value outside them is reported on the page like a core filter error. Prefix the key
+    with the plugin's name (``wages_flag``); keys the core list reads are refused. Example::
+
+        DebtListFilter("wages_flag", "涉薪", {"flagged": "涉薪欠款"},
+                       apply=lambda stmt, value: stmt.where(Debt.migrant_wages.is_(True)))
+    """
+
+
+@hookspec
+def qingqian_debt_badges(tenant, debts):
+    """Return ``{debt_id: [core.web.debt_list.DebtBadge, ...]}`` for the ``debts`` shown on one page of the
+    debt list, or the one debt of a debt's own page (at most a page: query them in one go, not per debt).
+    Badges appear after the status."""
 
 
 # --- Jobs -----------------------------------------------------------------------------------------
@@ -146,6 +189,21 @@ def qingqian_debt_status_changed(debt, old_status, new_status, actor):
     """Called after a debt moves from one status to another."""
 
 
+@hookspec
+def qingqian_plan_keys():
+    """Return the plan keys the plugin reads, as ``core.tenancy.plan_schema.PlanKey`` entries.
+
+    Build them with ``core.tenancy.plan_schema.key(path, kind, label, default, inherits=..., doc=...)``:
+    ``path`` is dotted (``rules.complaint_result_days``, ``deadlines.ledger_complete`` — a deadline key's
+    label names the milestone on the dashboard and in reminders), ``kind`` one of
+    ``plan_schema.KIND_LABELS`` (``int``, ``bool``, ``date``, ``decimal``, ``ratio``, ``month_day``, ...),
+    ``default`` the value a plan without the key gets. Every plan file and plan edit is checked against the
+    keys of core and of every installed plugin: an undeclared key, an unknown plugin or a bad value is
+    refused, so a plugin must declare each key it reads. Read the value back from the plan in force
+    (``core.tenancy.plans.plan_for``); the declared default is already merged in.
+    """
+
+
 # --- Import, export, reports ----------------------------------------------------------------------
 
 
@@ -160,6 +218,18 @@ def qingqian_export_columns(plan):
 
     Called with the jurisdiction's plan for the plugins it enables; the ledger's whole-ledger export adds
     the columns after its own, in plugin order.
+    """
+
+
+@hookspec
+def qingqian_milestone_status(tenant, key, deadline, plan):
+    """Say whether the plan milestone ``key`` (a key of the plan's ``deadlines``, due on ``deadline``) is met.
+
+    Return ``core.services.milestones.MilestoneStatus(done, detail)`` for a milestone whose work the plugin
+    owns (``ledger_complete``: every unit's ledger submitted; ``agreements_signed``: every difficult debt
+    under a signed agreement; ...), or None for one it does not know. ``plan`` is the year's plan in force.
+    The dashboard shows 已完成 when every answering plugin says done, 逾期未完成 when one does not and the
+    deadline has passed, and a neutral 已截止 when no plugin answers for a past deadline.
     """
 
 
@@ -188,6 +258,14 @@ def qingqian_sample_objects(unit, user):
 
     Return the created objects. The isolation tests use them to prove another tenant cannot reach them.
     """
+
+
+@hookspec
+def qingqian_stored_files():
+    """Return ``core.tenancy.transfer.StoredFiles(table, column, root)`` for each column of the plugin's
+    tables that holds the path of a file kept on disk: relative to ``root()`` (a callable, run in an app
+    context) or absolute under it. A jurisdiction's export packs these files with its rows and the import
+    writes them back under the new jurisdiction (``<root>/<jurisdiction id>/<random name>``)."""
 
 
 # --- Notifications --------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """A plugin assembled from part modules, so a large plugin can keep each feature in its own package.
 
 Each part module may define ``MODELS``, ``API_BLUEPRINTS``, ``UI_BLUEPRINTS``, ``JOBS`` (a dict),
-``SCHEDULES``, ``NAV(tenant, user)``, ``WIDGETS(tenant, user)`` and ``sample_objects(unit, user)``; the
-plugin object answers the matching hooks with what its parts provide. Subclass it to add other hooks::
+``SCHEDULES``, ``NAV(tenant, user)``, ``WIDGETS(tenant, user)``, ``TODO(tenant, user)`` and
+``sample_objects(unit, user)``; the plugin object answers the matching hooks with what its parts provide.
+Subclass it to add other hooks::
 
     class LedgerPlugin(PartsPlugin):
         @hookimpl
@@ -72,6 +73,10 @@ class PartsPlugin:
     @hookimpl
     def qingqian_dashboard_widgets(self, tenant, user):
         return self.call_parts("WIDGETS", tenant, user)
+
+    @hookimpl
+    def qingqian_todo_items(self, tenant, user):
+        return self.call_parts("TODO", tenant, user)
 
     @hookimpl
     def qingqian_jobs(self):

@@ -22,6 +22,33 @@ from decimal import Decimal
 from core.rules.credit_code import ALPHABET, check_digit
 
 REFERENCE_DATE = dt.date(2023, 12, 31)  # fixed, so output never depends on today's date
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """When contracts are signed, goods delivered and payments made. The fixed one (the 2023 campaign)
+    keeps benchmarks reproducible; the demo passes ``Timeline.ending(today)`` so its ledger is current."""
+
+    contracts_from: dt.date = dt.date(2019, 1, 1)
+    contracts_to: dt.date = dt.date(2023, 6, 30)
+    delivered_by: dt.date = dt.date(2023, 7, 31)
+    payments_from: dt.date = dt.date(2023, 1, 1)
+    payments_to: dt.date = REFERENCE_DATE
+
+    @classmethod
+    def ending(cls, today: dt.date) -> Timeline:
+        """Debts and payments spread over the three years up to yesterday (``today`` not included: near
+        midnight the server's date and the jurisdiction's may differ by one)."""
+        start = today - dt.timedelta(days=3 * 365)
+        return cls(
+            contracts_from=start - dt.timedelta(days=120),
+            contracts_to=today - dt.timedelta(days=75),
+            delivered_by=today - dt.timedelta(days=20),
+            payments_from=start,
+            payments_to=today - dt.timedelta(days=1),
+        )
+
+
 CENT = Decimal("0.01")
 
 AREA_CODES = (
@@ -285,8 +312,12 @@ def _unit_weights(rng: random.Random, units: int) -> list[float]:
 
 
 def _payments(
-    rng: random.Random, debt: SyntheticDebt, max_instalments: int | None = None
+    rng: random.Random,
+    debt: SyntheticDebt,
+    max_instalments: int | None = None,
+    timeline: Timeline | None = None,
 ) -> list[SyntheticPayment]:
+    timeline = timeline or Timeline()
     status = debt.status
     if status not in ("cleared", "partly_repaid", "under_agreement"):
         return []
@@ -309,8 +340,8 @@ def _payments(
         to_pay = total
     else:
         to_pay = (total * Decimal(str(round(rng.uniform(0.15, 0.8), 2)))).quantize(CENT)
-    first = max(debt.delivery_date + dt.timedelta(days=15), dt.date(2023, 1, 1))
-    dates = sorted(_date_between(rng, first, REFERENCE_DATE) for _ in range(count))
+    first = max(debt.delivery_date + dt.timedelta(days=15), timeline.payments_from)
+    dates = sorted(_date_between(rng, first, timeline.payments_to) for _ in range(count))
     shares = sorted(rng.uniform(0.2, 1.0) for _ in range(count))
     scale = sum(shares)
     amounts, left = [], to_pay
@@ -345,13 +376,16 @@ def generate(
     places: Sequence[str] = PLACES,
     contract_prefix: str = "HT",
     max_instalments: int | None = None,
+    timeline: Timeline | None = None,
 ) -> SyntheticDataset:
     """Generate creditors and debts (with their payments) for ``units`` debtor units.
 
     ``total`` (default ``units * debts_per_unit``) is the exact number of debts. The same arguments always
     give the same data. About ``bad_code_ratio`` of the credit codes fail their check digit on purpose.
     ``max_instalments`` (default: one to three payments) lets repaid debts carry up to that many payments.
+    ``timeline`` (default: the fixed 2019–2023 one) sets when contracts, deliveries and payments happen.
     """
+    timeline = timeline or Timeline()
     if units < 1:
         raise ValueError("units must be at least 1")
     rng = random.Random(seed)
@@ -372,8 +406,8 @@ def generate(
         pool = by_category[category] or range(len(enterprises))
         creditor = rng.choice(pool)
         unit = rng.choices(range(units), weights=weights)[0]
-        contract_date = _date_between(rng, dt.date(2019, 1, 1), dt.date(2023, 6, 30))
-        delivery = min(contract_date + dt.timedelta(days=rng.randint(20, 420)), dt.date(2023, 7, 31))
+        contract_date = _date_between(rng, timeline.contracts_from, timeline.contracts_to)
+        delivery = min(contract_date + dt.timedelta(days=rng.randint(20, 420)), timeline.delivered_by)
         amount = _amount(rng)
         contract_amount = (amount * Decimal(str(round(rng.uniform(1.0, 2.5), 2)))).quantize(CENT)
         status = _pick(rng, STATUS_WEIGHTS)
@@ -387,8 +421,14 @@ def generate(
             (amount * Decimal(str(round(rng.uniform(0.1, 0.4), 2)))).quantize(CENT) if wages else Decimal("0")
         )
         clock = rng.choices(["delivery", "acceptance", "settlement"], weights=[75, 15, 10])[0]
-        acceptance = delivery + dt.timedelta(days=rng.randint(10, 90)) if clock == "acceptance" else None
-        settlement = delivery + dt.timedelta(days=rng.randint(5, 60)) if clock == "settlement" else None
+        # Capped at the timeline's end: nothing is accepted or settled in the future.
+        end = timeline.payments_to
+        acceptance = (
+            min(delivery + dt.timedelta(days=rng.randint(10, 90)), end) if clock == "acceptance" else None
+        )
+        settlement = (
+            min(delivery + dt.timedelta(days=rng.randint(5, 60)), end) if clock == "settlement" else None
+        )
         year = contract_date.year
         seq_by_year[year] = seq_by_year.get(year, 0) + 1
         contract_no = None if rng.random() < 0.08 else f"{contract_prefix}-{year}-{seq_by_year[year]:03d}"
@@ -417,7 +457,7 @@ def generate(
             else (rng.choice(REASONS) if rng.random() < 0.6 else None),
             remarks="涉及农民工工资，优先支付" if wages else None,
         )
-        debt.payments = _payments(rng, debt, max_instalments)
+        debt.payments = _payments(rng, debt, max_instalments, timeline)
         if status in ("partly_repaid", "cleared") and not debt.payments:
             debt.status = "confirmed"
         debts.append(debt)
@@ -466,9 +506,13 @@ def jurisdiction_debt_count(jurisdiction) -> int:
     )
 
 
-def load_demo_debts(jurisdiction, seed: int = 2023, count: int = 480, batch: int = 100) -> DemoLoadResult:
+def load_demo_debts(
+    jurisdiction, seed: int = 2023, count: int = 480, batch: int = 100, today: dt.date | None = None
+) -> DemoLoadResult:
     """Create ``count`` synthetic debts and their payments in ``jurisdiction`` through the debt services.
 
+    With ``today`` the debts and payments spread over the three years up to it (``Timeline.ending``);
+    without it they follow the fixed 2019–2023 timeline.
     ``jurisdiction`` is a jurisdiction node or its code.
     Skips (and says so) when the jurisdiction already has debts, so the demo can be rerun safely.
     Runs in a system scope and commits every ``batch`` debts.
@@ -500,6 +544,7 @@ def load_demo_debts(jurisdiction, seed: int = 2023, count: int = 480, batch: int
             bad_code_ratio=0.0 if strict else 0.02,  # a strict plan refuses them outright
             places=places,
             contract_prefix=jurisdiction.code[:3].upper() + "-HT",
+            timeline=Timeline.ending(today) if today else None,
         )
         result = DemoLoadResult()
         for number, item in enumerate(data.debts, start=1):

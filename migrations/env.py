@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy.types import TypeDecorator
 
 from core.cli.db import version_locations
+from core.tenancy import rls
 
 config = context.config
 
@@ -50,6 +51,7 @@ def _configure_args() -> dict:
     args.setdefault("process_revision_directives", process_revision_directives)
     args.setdefault("render_item", render_item)
     args["compare_type"] = True
+    args.setdefault("include_object", rls.include_in_autogenerate)
     # SQLite cannot ALTER most things; batch mode copies the table. Rendering every revision in batch
     # form keeps revisions written against PostgreSQL runnable on the embedded SQLite install too.
     args["render_as_batch"] = True
@@ -80,7 +82,21 @@ def run_migrations_online():
             if connection.dialect.name == "postgresql":
                 # Data migrations act for the whole platform; FORCEd policies would otherwise hide rows
                 # from a migrating user that owns the tables without being superuser.
+                # Before revision rls_0002 the policies read this setting; from then on the scope function
+                # (which lets the owner, who runs migrations, see all; core.tenancy.rls).
                 connection.exec_driver_sql("SELECT set_config('qingqian.all', 'on', true)")
+                connection.exec_driver_sql(
+                    """
+DO $qq$
+BEGIN
+    IF to_regprocedure('qingqian_set_scope(boolean, bigint)') IS NOT NULL THEN
+        PERFORM qingqian_set_scope(true, NULL);
+    END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE '迁移用户既不是表的所有者也不是维护角色，数据迁移只能看到当前范围内的数据';
+END
+$qq$"""
+                )
             context.run_migrations()
 
 

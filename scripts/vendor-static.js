@@ -12,6 +12,17 @@ const copies = {
   "swagger-ui-dist/swagger-ui-standalone-preset.js": "swagger-ui/swagger-ui-standalone-preset.js",
   "swagger-ui-dist/LICENSE": "swagger-ui/LICENSE",
 };
+// The accessibility engine the browser tests inject; kept in the repository so tests run offline.
+const testCopies = {
+  "axe-core/axe.min.js": "axe-core/axe.min.js",
+  "axe-core/LICENSE": "axe-core/LICENSE",
+};
+for (const [from, to] of Object.entries(testCopies)) {
+  const target = path.join(root, "tests/browser/vendor", to);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(path.join(root, "node_modules", from), target);
+  console.log(`${from} -> tests/browser/vendor/${to}`);
+}
 for (const [from, to] of Object.entries(copies)) {
   const target = path.join(root, "core/static/vendor", to);
   fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from core import clock
 from core.rules.credit_code import make
 
 try:
@@ -70,7 +71,7 @@ def test_create_answers_201_with_location_etag_and_computed_fields(client, world
     assert body["outstanding"] == "100000.00"
     # delivered 2023-01-01, agency term 30 days → due 2023-01-31
     assert body["due_date"] == "2023-01-31"
-    assert body["overdue_days"] == (dt.date.today() - dt.date(2023, 1, 31)).days
+    assert body["overdue_days"] == (clock.today() - dt.date(2023, 1, 31)).days
     # no payment: 100000 × 0.0005 × overdue days
     expected = (Decimal("100000") * Decimal("0.0005") * body["overdue_days"]).quantize(Decimal("0.01"))
     assert body["late_interest"] == f"{expected:.2f}"
@@ -108,7 +109,7 @@ def test_create_with_creditor_id(client, world):
 
 def test_create_with_an_unknown_creditor_id_is_refused(client, world):
     r = create(client, world, creditor={"id": 999999})
-    assert r.status_code == 422
+    assert r.status_code == 404
     assert "creditor" in r.json["errors"]
 
 
@@ -120,7 +121,7 @@ def test_creditor_of_another_jurisdiction_cannot_be_used(client, world):
     )
     assert r.status_code == 201
     r = create(client, world, creditor={"id": r.json["id"]})
-    assert r.status_code == 422
+    assert r.status_code == 404
     assert "creditor" in r.json["errors"]
 
 
@@ -187,15 +188,15 @@ def test_large_creditor_is_refused(client, world):
         world,
         creditor={"name": "某大型央企", "credit_code": make("91110000100000001"), "size_class": "large"},
     )
-    assert r.status_code == 422
+    assert r.status_code == 409
     assert "creditor" in r.json["errors"]
 
 
 @pytest.mark.parametrize("field", ["contract_date", "delivery_date", "origin_date"])
 def test_date_in_the_future_is_refused(client, world, field):
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
     r = create(client, world, **{field: tomorrow})
-    assert r.status_code == 422
+    assert r.status_code == 409
     assert field in r.json["errors"]
 
 
@@ -217,10 +218,25 @@ def test_bad_choice_is_named_in_chinese(client, world):
     assert r.json["errors"]["category"][0].startswith("必须是以下值之一")
 
 
-def test_migrant_wages_need_an_amount(client, world):
+def test_migrant_wages_without_an_amount_are_kept_and_marked_pending(client, world):
+    """Issue 23: refused before; now accepted with a warning, flagged 工资金额待补充 and filterable."""
     r = create(client, world, migrant_wages=True)
-    assert r.status_code == 422
-    assert "migrant_wage_amount" in r.json["errors"]
+    assert r.status_code == 201, r.json
+    assert r.json["wage_amount_pending"] is True
+    assert [w["field"] for w in r.json["warnings"]] == ["migrant_wage_amount"]
+    assert "工资金额待补充" in r.json["warnings"][0]["message"]
+    other = created(client, world, contract_no="HT-2", migrant_wages=True, migrant_wage_amount="3000.00")
+    assert other["wage_amount_pending"] is False
+
+    listed = client.get(API, query_string={"wage_amount_pending": "true"}, headers=world.headers("clerk_a1"))
+    assert [d["id"] for d in listed.json] == [r.json["id"]]
+
+    # Entering the figure clears the flag.
+    changed = patch(client, world, r.json["id"], {"migrant_wage_amount": "2000.00"})
+    assert changed.status_code == 200, changed.json
+    assert changed.json["wage_amount_pending"] is False
+    listed = client.get(API, query_string={"wage_amount_pending": "true"}, headers=world.headers("clerk_a1"))
+    assert listed.json == []
 
 
 # --- list: filters ------------------------------------------------------------------------------
@@ -230,7 +246,7 @@ def test_migrant_wages_need_an_amount(client, world):
 def three_debts(client, world):
     """d1: a.town1, works, 100000, overdue · d2: a.town1.office, goods, 5000, audit, wages, not yet due ·
     d3: a.town2, services, 250000.50, complaint, another creditor, confirmed, overdue."""
-    recent = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    recent = (clock.today() - dt.timedelta(days=5)).isoformat()
     d1 = created(client, world)
     d2 = created(
         client,
@@ -284,7 +300,7 @@ def test_filter_by_unit_subtree(client, world, three_debts):
 
 def test_filter_by_a_unit_of_another_jurisdiction_is_refused(client, world, three_debts):
     r = listing(client, world, f"unit={node_id(world, 'b.town1')}")
-    assert r.status_code == 422
+    assert r.status_code == 404
     assert "unit" in r.json["errors"]
 
 
@@ -465,7 +481,7 @@ def test_patch_recomputes_the_due_date(client, world):
 def test_refused_status_transition_names_status(client, world):
     d = created(client, world)
     r = patch(client, world, d["id"], {"status": "cleared"})  # to_verify → cleared is not allowed
-    assert r.status_code == 422
+    assert r.status_code == 409  # the debt's state, not the request's shape
     assert "status" in r.json["errors"]
     assert get(client, world, d["id"]).json["status"] == "to_verify"
 
@@ -494,9 +510,9 @@ def test_update_unknown_field_is_refused(client, world):
 
 def test_update_date_in_the_future_is_refused(client, world):
     d = created(client, world)
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
     r = patch(client, world, d["id"], {"delivery_date": tomorrow})
-    assert r.status_code == 422 and "delivery_date" in r.json["errors"]
+    assert r.status_code == 409 and "delivery_date" in r.json["errors"]
 
 
 def test_move_debt_to_a_unit_outside_the_users_subtree_is_refused(client, world):
@@ -564,7 +580,7 @@ def test_partial_payment_moves_to_partly_repaid_and_reduces_interest(client, wor
     assert debt["paid_amount"] == "40000.00"
     assert debt["outstanding"] == "60000.00"
     # 01-31 → 03-02: 30 days × 100000 × 0.0005 = 1500.00; then 60000 × 0.0005 × days to today
-    days_after = (dt.date.today() - dt.date(2023, 3, 2)).days
+    days_after = (clock.today() - dt.date(2023, 3, 2)).days
     expected = Decimal("1500.00") + Decimal("60000") * Decimal("0.0005") * days_after
     assert debt["late_interest"] == f"{expected.quantize(Decimal('0.01')):.2f}"
 
@@ -599,7 +615,7 @@ def test_non_positive_payment_is_refused(client, world, amount):
 
 def test_payment_in_the_future_is_refused(client, world):
     d = created(client, world)
-    r = pay(client, world, d["id"], "1.00", paid_on=(dt.date.today() + dt.timedelta(days=1)).isoformat())
+    r = pay(client, world, d["id"], "1.00", paid_on=(clock.today() + dt.timedelta(days=1)).isoformat())
     assert r.status_code == 422 and "paid_on" in r.json["errors"]
 
 
@@ -741,7 +757,7 @@ def test_deactivated_unit_refuses_new_debts(client, world):
     )
     assert r.status_code == 200, r.json
     r = create(client, world, unit_id=node_id(world, "a.town1.office"))
-    assert r.status_code == 422
+    assert r.status_code == 409
     assert "unit_id" in r.json["errors"]
 
 

@@ -40,9 +40,10 @@ def test_duplicate_code_answers_200_with_the_existing_one(client, world):
     assert r.status_code == 200
     assert r.json["id"] == first["id"]
     assert r.json["name"] == "宏达建筑"
-    # another unit of the same jurisdiction finds the same enterprise too
+    # another unit of the same jurisdiction is linked to the same enterprise, new in its own view
     r = post(client, world, {"name": "宏达", "credit_code": CODE_1}, user="clerk_a2")
-    assert r.status_code == 200 and r.json["id"] == first["id"]
+    assert r.status_code == 201 and r.json["id"] == first["id"]
+    assert r.json["name"] == "宏达"
     assert client.get(API, headers=world.headers("office_a")).headers["X-Total-Count"] == "1"
 
 
@@ -120,37 +121,75 @@ def test_debt_links_the_creditor_to_the_unit(client, world):
 def test_patch_needs_if_match(client, world):
     e = post(client, world, {"name": "宏达", "credit_code": CODE_1}).json
     url = f"{API}/{e['id']}"
-    r = client.patch(url, json={"name": "宏达建筑"}, headers=world.headers("clerk_a1"))
+    r = client.patch(url, json={"name": "宏达建筑"}, headers=world.headers("office_a"))
     assert r.status_code == 428
-    etag = client.get(url, headers=world.headers("clerk_a1")).headers["ETag"]
+    etag = client.get(url, headers=world.headers("office_a")).headers["ETag"]
     r = client.patch(
         url,
         json={"name": "宏达建筑", "size_class": "medium"},
-        headers=world.headers("clerk_a1", **{"If-Match": etag}),
+        headers=world.headers("office_a", **{"If-Match": etag}),
     )
     assert r.status_code == 200, r.json
     assert r.json["name"] == "宏达建筑" and r.json["size_class"] == "medium"
     assert r.headers["ETag"] != etag
-    r = client.patch(url, json={"name": "又改"}, headers=world.headers("clerk_a1", **{"If-Match": etag}))
+    r = client.patch(url, json={"name": "又改"}, headers=world.headers("office_a", **{"If-Match": etag}))
     assert r.status_code == 412
-    history = client.get(f"{url}/history", headers=world.headers("clerk_a1")).json
+    history = client.get(f"{url}/history", headers=world.headers("office_a")).json
     assert [h["action"] for h in history] == ["created", "updated"]
     assert history[1]["before"]["name"] == "宏达" and history[1]["after"]["name"] == "宏达建筑"
+
+
+def test_a_units_shared_field_edit_is_a_proposal_the_office_decides(client, world):
+    e = post(client, world, {"name": "宏达", "credit_code": CODE_1}).json
+    url = f"{API}/{e['id']}"
+    etag = client.get(url, headers=world.headers("clerk_a1")).headers["ETag"]
+    r = client.patch(
+        url,
+        json={"name": "宏达建筑", "size_class": "medium", "address": "五台县台城镇"},
+        headers=world.headers("clerk_a1", **{"If-Match": etag}),
+    )
+    assert r.status_code == 200, r.json
+    # The unit's own field changed at once; the shared ones wait for the office.
+    assert r.json["address"] == "五台县台城镇" and r.json["name"] == "宏达"
+    assert r.json["size_class"] == "small"
+    proposal = r.json["proposal"]
+    assert proposal["status"] == "pending"
+    assert proposal["changes"] == {"name": "宏达建筑", "size_class": "medium"}
+    assert r.headers["ETag"] != etag
+    r = client.patch(url, json={"address": "x"}, headers=world.headers("clerk_a1", **{"If-Match": etag}))
+    assert r.status_code == 412
+
+    decide = f"{url}/proposals/{proposal['id']}"
+    r = client.post(decide, json={"decision": "accept"}, headers=world.headers("clerk_a1"))
+    assert r.status_code == 403
+    notices = client.get("/api/v1/notifications", headers=world.headers("office_a")).json
+    assert any("申请修改债权企业信息" in n["title"] for n in notices)
+    assert [p["id"] for p in client.get(f"{url}/proposals", headers=world.headers("office_a")).json] == [
+        proposal["id"]
+    ]
+    r = client.post(decide, json={"decision": "maybe"}, headers=world.headers("office_a"))
+    assert r.status_code == 422 and "decision" in r.json["errors"]
+    r = client.post(decide, json={"decision": "accept"}, headers=world.headers("office_a"))
+    assert r.status_code == 200 and r.json["status"] == "accepted"
+    shared = client.get(url, headers=world.headers("office_a")).json
+    assert shared["name"] == "宏达建筑" and shared["size_class"] == "medium"
+    r = client.post(decide, json={"decision": "reject"}, headers=world.headers("office_a"))
+    assert r.status_code == 422 and "decision" in r.json["errors"]
+    # The clerk's history shows its own edit, its proposal and the office's change.
+    actions = [h["action"] for h in client.get(f"{url}/history", headers=world.headers("clerk_a1")).json]
+    assert actions[:3] == ["created", "updated", "proposed"]
 
 
 def test_patch_code_to_one_already_used_is_refused(client, world):
     post(client, world, {"name": "甲", "credit_code": CODE_1})
     e = post(client, world, {"name": "乙", "credit_code": CODE_2}).json
     url = f"{API}/{e['id']}"
-    etag = client.get(url, headers=world.headers("clerk_a1")).headers["ETag"]
-    r = client.patch(
-        url, json={"credit_code": CODE_1}, headers=world.headers("clerk_a1", **{"If-Match": etag})
-    )
-    assert r.status_code == 422 and "credit_code" in r.json["errors"]
-    r = client.patch(
-        url, json={"credit_code": "bad"}, headers=world.headers("clerk_a1", **{"If-Match": etag})
-    )
-    assert r.status_code == 422 and "credit_code" in r.json["errors"]
+    for user in ("office_a", "clerk_a1"):  # an edit, or a proposal
+        etag = client.get(url, headers=world.headers(user)).headers["ETag"]
+        r = client.patch(url, json={"credit_code": CODE_1}, headers=world.headers(user, **{"If-Match": etag}))
+        assert r.status_code == 409 and "credit_code" in r.json["errors"]
+        r = client.patch(url, json={"credit_code": "bad"}, headers=world.headers(user, **{"If-Match": etag}))
+        assert r.status_code == 422 and "credit_code" in r.json["errors"]
 
 
 def test_readers_cannot_write_enterprises(client, world):

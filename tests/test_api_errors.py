@@ -89,9 +89,9 @@ def test_422_names_fields_in_chinese(client, world):
     r = client.post("/api/v1/debts", json=body, headers=world.headers("clerk_a1"))
     errors = assert_error_body(r, 422, "validation_error")["errors"]
     assert errors["creditor"] == ["必填字段"]
-    assert errors["amount_owed"] == ["不是有效的数字"]
+    assert errors["amount_owed"][0].startswith("金额格式不正确")
     assert errors["contract_date"][0].startswith("不是有效的日期")
-    assert errors["category"] == ["必须是以下值之一：goods, works, services"]
+    assert errors["category"] == ["必须是以下值之一：goods, works, services, deposit"]
     assert errors["extra"] == ["未知字段"]
 
 

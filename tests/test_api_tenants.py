@@ -78,7 +78,7 @@ def test_office_cannot_create_under_another_jurisdiction(client, world):
 
 def test_office_needs_a_parent(client, world):
     r = create(client, world, code="c", name="丙新区", kind="jurisdiction")
-    assert r.status_code == 422 and "parent_id" in r.json["errors"]
+    assert r.status_code == 403 and "parent_id" in r.json["errors"]
 
 
 def test_code_validation(client, world):
@@ -220,7 +220,7 @@ def test_deactivate_with_history_refuses_new_debts(client, world):
         r = client.post(
             "/api/v1/debts", json=debt_payload(unit_id=nid(world, unit)), headers=world.headers("office_a")
         )
-        assert r.status_code == 422, unit
+        assert r.status_code == 409, unit  # the unit is closed: a state, not a malformed request
         assert "unit_id" in r.json["errors"]
     # no new child under a closed unit
     r = create(client, world, code="a.town1.new", name="x", kind="institution", parent_id=node)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from core import create_app, hookimpl
+from core import clock, create_app, hookimpl
 from core.auth.context import resolve
 from core.auth.models import User
 from core.extensions import db
@@ -177,7 +177,7 @@ def test_create_debts_stores_the_same_rows_as_create_debt(world, as_clerk):
     plain, wages, split, judicial, _agreed, confirmed = actual
     assert plain["due_date"] == dt.date(2023, 1, 31)
     assert plain["late_interest"] > 0 and plain["overdue_days"] > 0
-    assert plain["computed_on"] == dt.date.today()
+    assert plain["computed_on"] == clock.today()
     assert (plain["undisputed_amount"], plain["disputed_amount"]) == (Decimal("100000.00"), 0)
     assert (split["undisputed_amount"], split["disputed_amount"]) == (
         Decimal("70000.00"),

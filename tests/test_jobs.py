@@ -273,7 +273,7 @@ def test_deadline_reminders_are_created_once_per_day(client, jw):
         notes = list(db.session.scalars(db.select(Notification)))
         assert len(notes) == 6
         assert {n.unit_id for n in notes} == {n.id for c, n in jw.nodes.items() if c.startswith("a")}
-        assert all("2023年08月25日" in n.body and n.title.endswith("还有 7 天") for n in notes)
+        assert all("2023年8月25日" in n.body and n.title.endswith("还有 7 天") for n in notes)
         town1, office = jw.node("a.town1").id, jw.node("a").id
 
     nothing = load(system_job("deadline_reminders", "a", jw, params={"today": "2023-08-19"}))

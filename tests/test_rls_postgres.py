@@ -16,7 +16,7 @@ from core.models.base import JurisdictionOwned
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
 from core.tenancy.scope import Scope, scope_context, system_scope
-from tests.conftest import debt_payload
+from tests.conftest import debt_payload, registered_models
 
 pytestmark = pytest.mark.postgres
 
@@ -137,11 +137,12 @@ def test_events_are_append_only_at_the_database(app, two_debts):
 
 
 def _tenant_tables() -> set[str]:
+    from flask import current_app
+
     tables = set()
-    for mapper in db.Model.registry.mappers:
-        cls = mapper.class_
+    for cls in registered_models(current_app):
         if issubclass(cls, JurisdictionOwned) or cls is TenantNode:
-            tables.update(t.name for t in mapper.tables)
+            tables.update(t.name for t in cls.__mapper__.tables)
     return tables
 
 

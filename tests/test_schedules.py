@@ -147,3 +147,32 @@ def test_two_schedulers_at_once_do_not_double_run(app, sw):
             .where(ScheduleRun.last_job_id.in_(db.select(Job.id).where(Job.name.in_(mine))))
         )
     assert runs == 5
+
+
+class DailyPlugin:
+    PLUGIN_NAME = "schedtest"
+
+    @hookimpl
+    def qingqian_jobs(self):
+        return {"st_noop": lambda ctx: {"tenant": ctx.tenant.code}}
+
+    @hookimpl
+    def qingqian_schedules(self):
+        return [Schedule(name="st.daily", job="st_noop", at="08:30")]
+
+
+def test_daily_times_are_each_jurisdictions_wall_clock(app, world):
+    """The business clock's instant, read in each jurisdiction's zone (its plan's ``timezone``)."""
+    with registered(app, DailyPlugin()):
+        with system_scope():
+            for code, extra in (("a", {}), ("b", {"timezone": "Asia/Urumqi"})):  # Urumqi: UTC+6
+                node = world.node(code)
+                node.plan = {**node.plan, **extra, "plugins": [*node.plan["plugins"], "schedtest"]}
+            db.session.commit()
+        g.pop("principal", None)
+        app.config["CLOCK_NOW"] = "2023-08-18T00:30:00"  # 08:30 in Beijing, 06:30 in Urumqi
+        run_due(app=app)
+        assert [c for n, c in jobs_by(world) if n == "st_noop"] == ["a"]
+        app.config["CLOCK_NOW"] = "2023-08-18T02:30:00+00:00"  # 08:30 in Urumqi
+        run_due(app=app)
+        assert [c for n, c in jobs_by(world) if n == "st_noop"] == ["a", "b"]

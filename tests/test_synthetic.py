@@ -93,3 +93,22 @@ def _check_demo_load(jurisdiction) -> None:
     again = load_demo_debts(jurisdiction, seed=3, count=40)
     assert again.skipped
     assert db.session.scalar(db.select(db.func.count(Debt.id)), execution_options=opts) == 40
+
+
+def test_a_timeline_ending_today_spreads_the_ledger_over_the_last_three_years():
+    import datetime as dt
+
+    from core.synthetic import Timeline
+
+    today = dt.date(2026, 6, 15)
+    data = generate(2023, 25, total=1000, timeline=Timeline.ending(today))
+    contract_years = Counter(d.contract_date.year for d in data.debts)
+    assert set(contract_years) == {2023, 2024, 2025, 2026}
+    for d in data.debts:
+        dated = [d.contract_date, d.delivery_date, d.acceptance_date, d.settlement_date]
+        assert all(day <= today for day in dated if day is not None)
+        assert all(today - dt.timedelta(days=3 * 366) <= p.paid_on <= today for p in d.payments)
+    paid_years = Counter(p.paid_on.year for d in data.debts for p in d.payments)
+    assert len(paid_years) >= 3
+    # The fixed timeline, which the benchmarks rely on, is unchanged.
+    assert generate(7, 12, 6) == generate(7, 12, 6, timeline=Timeline())

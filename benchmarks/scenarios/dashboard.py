@@ -19,7 +19,9 @@ from benchmarks.timing import Result, interleave, median
 CENT = Decimal("0.01")
 OPEN = ["to_verify", "confirmed", "disputed", "under_agreement", "partly_repaid"]
 EXCLUDED = ["judicial", "out_of_scope"]
-CATEGORIES = ["goods", "works", "services"]
+# Every category the product knows (a deposit not returned is a debt too), in its order; the figures come
+# from the query below, not from the product.
+CATEGORIES = ["goods", "works", "services", "deposit"]
 STATUSES = [
     "to_verify",
     "confirmed",

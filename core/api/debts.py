@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from flask import g, request
 from flask.views import MethodView
 from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
-from core.api.base import ApiError, Blueprint, get_or_404, paginate, require_if_match
+from core import clock
+from core.api.base import ApiError, Blueprint, get_or_404, missing_reference, paginate, require_if_match
+from core.api.openapi import versioned_doc
 from core.api.schemas import (
     DebtCreateSchema,
     DebtQuerySchema,
@@ -44,13 +47,17 @@ def default_unit() -> TenantNode:
     return principal.jurisdiction
 
 
-def unit_or_422(unit_id: int | None, field: str = "unit_id") -> TenantNode:
+def unit_or_404(unit_id: int | None, field: str = "unit_id") -> TenantNode:
     if unit_id is None:
         return default_unit()
     unit = visible(TenantNode, unit_id)
     if unit is None:
-        raise ApiError(422, errors={field: ["单位不存在或不在您的权限范围内"]})
+        raise missing_reference(field, "单位不存在或不在您的权限范围内")
     return unit
+
+
+# Its former name, for plugins written before out-of-scope references answered 404.
+unit_or_422 = unit_or_404
 
 
 def _require_write_at(unit: TenantNode, perm: str = "debt.write") -> None:
@@ -59,15 +66,16 @@ def _require_write_at(unit: TenantNode, perm: str = "debt.write") -> None:
 
 
 def domain_errors(func):
-    """Turn the domain's validation errors into 422 responses naming the field."""
+    """Turn the domain's validation errors into 422 responses naming the field (409 when only today's date,
+    the plan or a record's state stand in the way: ``Issue.conflict``)."""
 
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except ValidationFailed as exc:
-            raise ApiError(422, errors=exc.errors()) from exc
+            raise ApiError(exc.status, errors=exc.errors()) from exc
         except TransitionError as exc:
-            raise ApiError(422, errors={"status": [str(exc)]}) from exc
+            raise ApiError(exc.status, errors={"status": [str(exc)]}) from exc
         except service.PaymentRefused as exc:
             raise ApiError(422, errors={exc.field: [exc.message]}) from exc
 
@@ -82,7 +90,7 @@ def filtered_debts(args: dict):
     # would join enterprises a second time (one extra index probe per matching debt).
     stmt = db.select(Debt).join(Debt.creditor).options(contains_eager(Debt.creditor))
     if args.get("unit"):
-        unit = unit_or_422(args["unit"], "unit")
+        unit = unit_or_404(args["unit"], "unit")
         subtree = db.select(TenantNode.id).where(TenantNode.path.startswith(unit.path))
         stmt = stmt.where(Debt.unit_id.in_(subtree))
     if args.get("status"):
@@ -103,6 +111,8 @@ def filtered_debts(args: dict):
         stmt = stmt.where(Debt.amount_owed <= args["max_amount"])
     if args.get("migrant_wages") is not None:
         stmt = stmt.where(Debt.migrant_wages.is_(args["migrant_wages"]))
+    if args.get("wage_amount_pending") is not None:
+        stmt = stmt.where(Debt.wage_amount_pending.is_(args["wage_amount_pending"]))
     if args.get("q"):
         like = "%" + args["q"].strip().replace("%", r"\%").replace("_", r"\_") + "%"
         stmt = stmt.where(
@@ -122,6 +132,23 @@ def filtered_debts(args: dict):
     return stmt
 
 
+def filtered_totals(stmt) -> dict[str, Any]:
+    """Count and exact money totals (yuan, to the fen) of the debts a filtered statement selects.
+
+    The list page's 合计 row, the API's ``X-Total-*`` headers and the list export all read this one sum.
+    """
+    row = db.session.execute(
+        stmt.order_by(None).with_only_columns(
+            db.func.count(Debt.id),
+            db.func.coalesce(db.func.sum(Debt.amount_owed), 0),
+            db.func.coalesce(db.func.sum(Debt.paid_amount), 0),
+        )
+    ).one()
+    owed = Decimal(str(row[1])).quantize(Decimal("0.01"))
+    paid = Decimal(str(row[2])).quantize(Decimal("0.01"))
+    return {"count": int(row[0]), "amount_owed": owed, "paid_amount": paid, "outstanding": owed - paid}
+
+
 @blp.route("")
 class DebtList(MethodView):
     @permission("debt.read")
@@ -135,15 +162,20 @@ class DebtList(MethodView):
         # that filtered the status row by row (340 ms instead of 75 ms with 10,000 jurisdictions).
         options = (lazyload(Debt.payments), selectinload(Debt.unit))
         rows, headers = paginate(filtered_debts(args).options(*options), args)
+        totals = filtered_totals(filtered_debts(args))
+        # What the filter selects in money, not only in rows ("共 19 条" and how much): yuan, to the fen.
+        headers["X-Total-Amount-Owed"] = f"{totals['amount_owed']:.2f}"
+        headers["X-Total-Outstanding"] = f"{totals['outstanding']:.2f}"
         return rows, 200, headers
 
     @permission("debt.write")
     @blp.arguments(DebtCreateSchema)
     @blp.response(201, DebtSchema)
     @domain_errors
+    @blp.doc(**versioned_doc(201))
     def post(self, data):
         """登记一笔欠款。债权人可给出 id，或给出名称与信用代码（本辖区内自动查重）。"""
-        unit = unit_or_422(data.pop("unit_id", None))
+        unit = unit_or_404(data.pop("unit_id", None))
         _require_write_at(unit)
         creditor = _creditor_for(unit, data.pop("creditor"))
         debt, warnings = service.create_debt(unit, data, creditor, actor=current_user())
@@ -156,7 +188,7 @@ def _creditor_for(unit: TenantNode, ref: dict) -> Enterprise:
     if ref.get("id"):
         creditor = visible(Enterprise, ref["id"])
         if creditor is None:
-            raise ApiError(422, errors={"creditor": {"id": ["债权企业不存在或不在您的权限范围内"]}})
+            raise missing_reference("creditor.id", "债权企业不存在或不在您的权限范围内")
         return creditor
     if not ref.get("name"):
         raise ApiError(422, errors={"creditor": {"name": ["请填写债权企业名称或 id"]}})
@@ -171,6 +203,7 @@ def _creditor_for(unit: TenantNode, ref: dict) -> Enterprise:
 class DebtItem(MethodView):
     @permission("debt.read")
     @blp.response(200, DebtSchema)
+    @blp.doc(**versioned_doc(200))
     def get(self, debt_id):
         """查看一笔欠款（响应头 ETag 用于更新时的 If-Match）"""
         debt = get_or_404(Debt, debt_id)
@@ -180,6 +213,7 @@ class DebtItem(MethodView):
     @blp.arguments(DebtUpdateSchema)
     @blp.response(200, DebtSchema)
     @domain_errors
+    @blp.doc(**versioned_doc(200, if_match="required"))
     def patch(self, data, debt_id):
         """修改欠款（须带 If-Match；版本过期返回 412）"""
         debt = get_or_404(Debt, debt_id)
@@ -187,7 +221,7 @@ class DebtItem(MethodView):
         require_if_match(debt)
         note = data.pop("note", None)
         if "unit_id" in data:
-            target = unit_or_422(data["unit_id"])
+            target = unit_or_404(data["unit_id"])
             _require_write_at(target)
         debt, warnings = service.update_debt(debt, data, actor=current_user(), note=note)
         db.session.commit()
@@ -196,6 +230,7 @@ class DebtItem(MethodView):
 
     @permission("debt.write")
     @blp.response(204)
+    @blp.doc(**versioned_doc(if_match="required"))
     def delete(self, debt_id):
         """删除欠款（软删除，历史保留；须带 If-Match）"""
         debt = get_or_404(Debt, debt_id)
@@ -235,6 +270,7 @@ class PaymentList(MethodView):
     @blp.arguments(PaymentSchema)
     @blp.response(201, PaymentSchema)
     @domain_errors
+    @blp.doc(**versioned_doc(201, if_match="optional"))
     def post(self, data, debt_id):
         """登记一笔付款（部分付款会更新余额、状态与逾期利息）"""
         debt = get_or_404(Debt, debt_id)
@@ -268,9 +304,10 @@ class PaymentReversal(MethodView):
 class DebtRecompute(MethodView):
     @permission("debt.read")
     @blp.response(200, DebtSchema)
+    @blp.doc(**versioned_doc(200))
     def post(self, debt_id):
         """按今天重新计算到期日、逾期天数与逾期利息"""
         debt = get_or_404(Debt, debt_id)
-        service.recompute(debt, dt.date.today())
+        service.recompute(debt, clock.today(debt.unit))
         db.session.commit()
         return debt, 200, {"ETag": debt.etag}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from core.api.base import Blueprint, get_or_404, paginate
+from core.api.base import PAGE, Blueprint, get_or_404, paginate
 from core.api.schemas import JobSchema
 from core.auth.permissions import permission
 from core.extensions import db
@@ -15,7 +15,7 @@ blp = Blueprint("jobs", __name__, url_prefix="/jobs", description="后台作业�
 
 
 class JobQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=PAGE)
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
     name = fields.String()

@@ -2,44 +2,49 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.api.base import PAGE
+from core.api.money import DailyRate, Money
 from core.models.debt import Category, ClockStart, PaymentMethod, Source
 from core.models.enterprise import SizeClass
 from core.rules.status import DebtStatus
 from core.tenancy.models import NodeKind
 
-
-class MoneyField(fields.Decimal):
-    """Yuan, two decimals, serialised as a string ("1234.50")."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("places", 2)
-        kwargs.setdefault("as_string", True)
-        kwargs.setdefault("allow_nan", False)
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, float):
-            # Floats lose cents; insist on strings or integers at the edge.
-            raise ValidationError('金额请以字符串或整数提交，例如 "1234.50"')
-        result = super()._deserialize(value, attr, data, **kwargs)
-        # super() has already rounded to two places; compare with the value as submitted.
-        try:
-            exact = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            exact = result
-        if result is not None and exact.is_finite() and exact != result:
-            raise ValidationError("金额最多两位小数")
-        if result is not None and abs(result) >= Decimal("1e16"):
-            raise ValidationError("金额过大")
-        return result
+# The one money field (core.api.money); ``MoneyField`` is its former name, kept for plugins that use it.
+MoneyField = Money
 
 
 def choice(enum_cls, **kwargs):
     return fields.String(validate=validate.OneOf([e.value for e in enum_cls]), **kwargs)
+
+
+# What core.rules.credit_code accepts, written canonically (18 characters of GB 32100's alphabet, the 3rd–8th
+# an area code); the server also takes lower case, spaces and full-width forms. Empty means "no code".
+CREDIT_CODE_PATTERN = (
+    r"^([0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10})?$"
+)
+CREDIT_CODE_DOC = {
+    "pattern": CREDIT_CODE_PATTERN,
+    "description": "统一社会信用代码（18位）；方案要求严格校验时校验位须正确",
+}
+# A name is stored with its spaces collapsed: it must keep at least one visible character.
+# (Python's str.strip also removes \x1c-\x1f and \x85, which a JSON-schema \s does not cover.)
+VISIBLE_TEXT = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$"  # and no NUL (refused everywhere)
+# A code that must pass its check digit (public filings): the ``credit-code`` format names the rule a pattern
+# cannot hold, so a client (or a fuzzer taught the format) knows what is meant.
+CHECKED_CREDIT_CODE_DOC = {
+    "pattern": CREDIT_CODE_PATTERN.replace(")?$", ")$"),
+    "format": "credit-code",
+    "description": "统一社会信用代码（18位，GB 32100 校验位须正确）",
+}
+# A phone number as the filing forms take it, digits only (the server also takes + - ( ) and spaces).
+PHONE_PATTERN = r"^[0-9]{7,20}$"
+# An amount a person writes (core.rules.amounts: “12.5万” too), in its plain form: yuan above zero, at most
+# 9,999,999,999,999.99.
+WRITTEN_AMOUNT_PATTERN = r"^(?=[0-9.]*[1-9])[0-9]{1,13}(\.[0-9]{1,2})?$"
 
 
 class TenantSchema(Schema):
@@ -48,12 +53,17 @@ class TenantSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = choice(NodeKind, required=True)
     kind_label = fields.String(dump_only=True)
-    parent_id = fields.Integer(allow_none=True)
+    parent_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "上级单位；只有平台管理员可以不填（新建辖区），其他用户不填时答 403"},
+    )
     jurisdiction_id = fields.Integer(dump_only=True)
     depth = fields.Integer(dump_only=True)
-    active = fields.Boolean(dump_only=True)
+    active = fields.Boolean(
+        dump_only=True, metadata={"description": "false 表示已停用（DELETE 停用单位，不删除）"}
+    )
     halted = fields.Boolean(load_default=False)
-    plan_name = fields.String(dump_only=True)
+    plan_name = fields.String(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
 
 
@@ -66,7 +76,7 @@ class TenantUpdateSchema(Schema):
 
 
 class TenantQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=PAGE)
     page_size = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
     under = fields.Integer(metadata={"description": "只列出该单位及其下级"})
     kind = choice(NodeKind)
@@ -81,10 +91,12 @@ class ContactSchema(Schema):
 
 
 class EnterpriseSchema(Schema):
+    OPENAPI_EXTRA = {"properties": {"name": {"pattern": VISIBLE_TEXT}}}
+
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    credit_code = fields.String(allow_none=True, validate=validate.Length(max=40))
-    credit_code_warning = fields.String(dump_only=True)
+    credit_code = fields.String(allow_none=True, validate=validate.Length(max=40), metadata=CREDIT_CODE_DOC)
+    credit_code_warning = fields.String(dump_only=True, allow_none=True)
     size_class = choice(SizeClass, load_default="small")
     size_label = fields.String(dump_only=True)
     is_private = fields.Boolean(load_default=True)
@@ -93,11 +105,36 @@ class EnterpriseSchema(Schema):
     unit_id = fields.Integer(load_only=True, metadata={"description": "登记该企业的单位（默认为当前辖区）"})
     version = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+    proposal = fields.Nested(
+        "EnterpriseProposalSchema",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "单位用户修改共享字段时提交给清欠办的申请"},
+    )
+
+
+class EnterpriseProposalSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    enterprise_id = fields.Integer(dump_only=True)
+    unit_id = fields.Integer(dump_only=True)
+    changes = fields.Dict(dump_only=True, metadata={"description": "申请修改的共享字段及新值"})
+    status = fields.String(dump_only=True, metadata={"description": "pending / accepted / rejected"})
+    created_at = fields.DateTime(dump_only=True)
+    decided_at = fields.DateTime(dump_only=True)
+    decision_note = fields.String(dump_only=True)
+
+
+class EnterpriseProposalDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["accept", "reject"]))
+    note = fields.String(validate=validate.Length(max=500))
 
 
 class EnterpriseUpdateSchema(Schema):
+    # An empty change is refused (422 "没有要修改的字段"): at least one field.
+    OPENAPI_EXTRA = {"minProperties": 1, "properties": {"name": {"pattern": VISIBLE_TEXT}}}
+
     name = fields.String(validate=validate.Length(min=1, max=200))
-    credit_code = fields.String(allow_none=True, validate=validate.Length(max=40))
+    credit_code = fields.String(allow_none=True, validate=validate.Length(max=40), metadata=CREDIT_CODE_DOC)
     size_class = choice(SizeClass)
     is_private = fields.Boolean()
     contacts = fields.List(fields.Nested(ContactSchema))
@@ -105,7 +142,7 @@ class EnterpriseUpdateSchema(Schema):
 
 
 class EnterpriseQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=PAGE)
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     q = fields.String(metadata={"description": "名称或信用代码"})
     size_class = choice(SizeClass)
@@ -114,22 +151,33 @@ class EnterpriseQuerySchema(Schema):
 class CreditorRefSchema(Schema):
     """Either an existing creditor id or the data to find-or-create one by credit code."""
 
+    OPENAPI_EXTRA = {
+        "anyOf": [{"required": ["id"]}, {"required": ["name"]}],
+        "description": "债权企业：给出 id（已登记的企业），或给出名称（及信用代码）以查找或登记",
+        "properties": {"id": {"minimum": 1}, "name": {"pattern": VISIBLE_TEXT}},
+    }
+
     id = fields.Integer()
     name = fields.String(validate=validate.Length(min=1, max=200))
-    credit_code = fields.String(allow_none=True, validate=validate.Length(max=40))
+    credit_code = fields.String(allow_none=True, validate=validate.Length(max=40), metadata=CREDIT_CODE_DOC)
     size_class = choice(SizeClass)
     is_private = fields.Boolean()
+
+
+# core.rules.core_validation's rules on amounts, stated in the schema so the document's patterns carry them.
+OWED_ABOVE_ZERO = validate.Range(min=0, min_inclusive=False, error="欠款金额必须大于0")
+NOT_NEGATIVE = validate.Range(min=0, error="无争议金额和有争议金额不能为负")
 
 
 class DebtWriteFields(Schema):
     project_name = fields.String(validate=validate.Length(max=300))
     contract_no = fields.String(allow_none=True, validate=validate.Length(max=120))
     contract_date = fields.Date(allow_none=True)
-    contract_amount = MoneyField(allow_none=True)
+    contract_amount = Money(allow_none=True, validate=validate.Range(min=0, error="合同金额不能为负"))
     category = choice(Category)
-    amount_owed = MoneyField()
-    undisputed_amount = MoneyField()
-    disputed_amount = MoneyField()
+    amount_owed = Money(validate=OWED_ABOVE_ZERO)
+    undisputed_amount = Money(validate=NOT_NEGATIVE)
+    disputed_amount = Money(validate=NOT_NEGATIVE)
     origin_date = fields.Date(allow_none=True)
     clock_start = choice(ClockStart)
     delivery_date = fields.Date(allow_none=True)
@@ -138,12 +186,11 @@ class DebtWriteFields(Schema):
     acceptance_period_days = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=3650))
     agreed_term_days = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=3650))
     agreed_payment_date = fields.Date(allow_none=True)
-    agreed_daily_rate = fields.Decimal(
-        allow_none=True, as_string=True, validate=validate.Range(min=0, max=Decimal("0.01"))
-    )
+    planned_repayment_date = fields.Date(allow_none=True, metadata={"description": "计划偿还时间"})
+    agreed_daily_rate = DailyRate(allow_none=True, metadata={"description": "约定的逾期日利率（如 0.0005）"})
     source = choice(Source)
     migrant_wages = fields.Boolean()
-    migrant_wage_amount = MoneyField()
+    migrant_wage_amount = Money()
     judicial = fields.Boolean()
     reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
     remarks = fields.String(allow_none=True, validate=validate.Length(max=2000))
@@ -153,7 +200,7 @@ class DebtCreateSchema(DebtWriteFields):
     unit_id = fields.Integer(metadata={"description": "债务单位；默认为当前用户所在单位"})
     creditor = fields.Nested(CreditorRefSchema, required=True)
     category = choice(Category, required=True)
-    amount_owed = MoneyField(required=True)
+    amount_owed = Money(required=True, validate=OWED_ABOVE_ZERO)
     status = choice(DebtStatus)
 
 
@@ -173,11 +220,16 @@ class UnitRefSchema(Schema):
 class EnterpriseRefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    credit_code = fields.String()
+    credit_code = fields.String(allow_none=True)
     size_class = fields.String()
 
 
 class DebtSchema(DebtWriteFields):
+    # What is stored, as stored: the write rules above do not bind older or imported records.
+    contract_amount = Money(allow_none=True)
+    amount_owed = Money()
+    undisputed_amount = Money()
+    disputed_amount = Money()
     id = fields.Integer(dump_only=True)
     unit_id = fields.Integer()
     unit = fields.Nested(UnitRefSchema, dump_only=True)
@@ -187,15 +239,18 @@ class DebtSchema(DebtWriteFields):
     source_label = fields.String(dump_only=True)
     status = fields.String()
     status_label = fields.Method("_status_label", dump_only=True)
-    paid_amount = MoneyField(dump_only=True)
-    outstanding = MoneyField(dump_only=True)
-    due_date = fields.Date(dump_only=True)
+    paid_amount = Money(dump_only=True)
+    outstanding = Money(dump_only=True)
+    due_date = fields.Date(dump_only=True, allow_none=True)
     overdue_days = fields.Integer(dump_only=True)
-    late_interest = MoneyField(dump_only=True)
+    late_interest = Money(dump_only=True)
     computed_on = fields.Date(dump_only=True)
     version = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+    wage_amount_pending = fields.Boolean(
+        dump_only=True, metadata={"description": "涉及农民工工资但工资金额待补充"}
+    )
     warnings = fields.List(fields.Dict(), dump_only=True)
 
     def _status_label(self, obj):
@@ -217,7 +272,7 @@ SORTABLE = (
 
 
 class DebtQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=PAGE)
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     unit = fields.Integer(metadata={"description": "只看该单位及其下级（子树）"})
     status = fields.List(
@@ -227,9 +282,12 @@ class DebtQuerySchema(Schema):
     source = fields.List(choice(Source))
     overdue = fields.Boolean(metadata={"description": "true 仅逾期；false 仅未逾期"})
     creditor = fields.Integer(metadata={"description": "债权企业 id"})
-    min_amount = MoneyField(metadata={"description": "欠款金额下限（元）"})
-    max_amount = MoneyField(metadata={"description": "欠款金额上限（元）"})
+    min_amount = Money(metadata={"description": "欠款金额下限（元）"})
+    max_amount = Money(metadata={"description": "欠款金额上限（元）"})
     migrant_wages = fields.Boolean()
+    wage_amount_pending = fields.Boolean(
+        metadata={"description": "true 仅“工资金额待补充”（涉及农民工工资但未填工资金额）"}
+    )
     q = fields.String(
         validate=validate.Length(max=100), metadata={"description": "项目、合同号、企业名称或信用代码"}
     )
@@ -250,14 +308,15 @@ class PaymentSchema(Schema):
     id = fields.Integer(dump_only=True)
     debt_id = fields.Integer(dump_only=True)
     paid_on = fields.Date(required=True)
-    amount = MoneyField(required=True)
+    amount = Money(required=True)
     method = choice(PaymentMethod, load_default="transfer")
     method_label = fields.String(dump_only=True)
     flagged = fields.Boolean(dump_only=True)
+    opening = fields.Boolean(dump_only=True, metadata={"description": "导入时已偿还（登记前已付）"})
     evidence = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    wage_amount = MoneyField(load_default=Decimal("0"))
-    reversed_at = fields.DateTime(dump_only=True)
-    reversal_reason = fields.String(dump_only=True)
+    wage_amount = Money(load_default=Decimal("0"))
+    reversed_at = fields.DateTime(dump_only=True, allow_none=True)
+    reversal_reason = fields.String(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
 

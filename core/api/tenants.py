@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
+from sqlalchemy.exc import DBAPIError
 
 from core.api.base import ApiError, Blueprint, get_or_404, paginate, require_if_match
 from core.api.debts import domain_errors
+from core.api.openapi import versioned_doc
 from core.api.schemas import EventSchema, TenantQuerySchema, TenantSchema, TenantUpdateSchema
 from core.auth.context import current_user
 from core.auth.permissions import permission
@@ -21,6 +23,8 @@ blp = Blueprint(
     url_prefix="/tenants",
     description="单位树（辖区、乡镇、部门、事业单位、国企及子公司）",
 )
+
+ROOT_BY_MAINTENANCE = "新建辖区须由维护命令完成：qingqian tenant create 或 qingqian tenant load"
 
 
 def _require_manage(node: TenantNode) -> None:
@@ -37,7 +41,7 @@ class TenantList(MethodView):
         """列出可见的单位（按树的顺序）"""
         stmt = db.select(TenantNode)
         if args.get("under"):
-            root = get_or_404(TenantNode, args["under"])
+            root = get_or_404(TenantNode, args["under"], "under")
             stmt = stmt.where(TenantNode.path.startswith(root.path))
         if args.get("kind"):
             stmt = stmt.where(TenantNode.kind == args["kind"])
@@ -53,25 +57,42 @@ class TenantList(MethodView):
     @blp.arguments(TenantSchema)
     @blp.response(201, TenantSchema)
     @domain_errors
+    @blp.doc(**versioned_doc(201))
     def post(self, data):
         """新建单位（辖区由平台管理员新建）"""
         parent = None
         if data.get("parent_id") is not None:
-            parent = get_or_404(TenantNode, data["parent_id"])
+            parent = get_or_404(TenantNode, data["parent_id"], "parent_id")
             _require_manage(parent)
         elif not g.principal.is_platform_admin:
-            raise ApiError(422, errors={"parent_id": ["请指定上级单位"]})
+            # Only the platform admin creates a jurisdiction (a unit with no parent): a permission matter.
+            raise ApiError(
+                403, "只有平台管理员可以新建辖区；请指定上级单位", errors={"parent_id": ["请指定上级单位"]}
+            )
         if parent is None:
             from core.tenancy.scope import system_scope
 
-            with system_scope():
-                node = service.create_node(
-                    code=data["code"], name=data["name"], kind=data["kind"], parent=None, actor=current_user()
-                )
-                db.session.commit()
-                # Load it while still in the system scope: the admin's current jurisdiction cannot see the
-                # new one (PostgreSQL row-level security), so a lazy reload while serialising would fail.
-                db.session.refresh(node)
+            try:
+                with system_scope():
+                    node = service.create_node(
+                        code=data["code"],
+                        name=data["name"],
+                        kind=data["kind"],
+                        parent=None,
+                        actor=current_user(),
+                    )
+                    db.session.commit()
+                    # Load it while still in the system scope: the admin's current jurisdiction cannot see
+                    # the new one (PostgreSQL row-level security), so a lazy reload while serialising fails.
+                    db.session.refresh(node)
+            except DBAPIError as exc:
+                # The web app logged in as the app role may not act on every jurisdiction (core.tenancy.rls).
+                if getattr(exc.orig, "sqlstate", None) != "42501":
+                    raise
+                db.session.rollback()
+                raise ApiError(
+                    403, "新建辖区须由维护命令完成：qingqian tenant create 或 qingqian tenant load"
+                ) from None
             return node, 201, {"ETag": node.etag}
         node = service.create_node(
             code=data["code"],
@@ -90,6 +111,7 @@ class TenantList(MethodView):
 class TenantItem(MethodView):
     @permission("tenant.read")
     @blp.response(200, TenantSchema)
+    @blp.doc(**versioned_doc(200))
     def get(self, tenant_id):
         """查看单位"""
         node = get_or_404(TenantNode, tenant_id)
@@ -99,6 +121,7 @@ class TenantItem(MethodView):
     @blp.arguments(TenantUpdateSchema)
     @blp.response(200, TenantSchema)
     @domain_errors
+    @blp.doc(**versioned_doc(200, if_match="required"))
     def patch(self, data, tenant_id):
         """改名、移动、停用/启用单位（须带 If-Match）。有数据的单位不会被删除。"""
         node = get_or_404(TenantNode, tenant_id)
@@ -108,7 +131,7 @@ class TenantItem(MethodView):
         if "name" in data:
             service.rename_node(node, data["name"], actor)
         if "parent_id" in data:
-            new_parent = get_or_404(TenantNode, data["parent_id"])
+            new_parent = get_or_404(TenantNode, data["parent_id"], "parent_id")
             _require_manage(new_parent)
             service.move_node(node, new_parent, actor)
         if "halted" in data and data["halted"] != node.halted:
@@ -122,7 +145,11 @@ class TenantItem(MethodView):
     @permission("tenant.manage")
     @blp.response(204)
     def delete(self, tenant_id):
-        """停用单位：记录永不删除，停用后不能再登记新数据"""
+        """停用单位（不删除）
+
+        单位和它的记录永不删除：DELETE 把单位停用（不能再登记新数据）。停用的单位仍出现在列表中，
+        字段 `active` 为 false；`GET /tenants?active=true` 只列出启用的单位。
+        """
         node = get_or_404(TenantNode, tenant_id)
         _require_manage(node)
         if node.parent_id is None:

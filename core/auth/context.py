@@ -11,7 +11,7 @@ from core.auth.permissions import AUTHENTICATED, PUBLIC, permission_map
 from core.extensions import db
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
-from core.tenancy.scope import Scope, system_scope
+from core.tenancy.scope import Scope, scope_context
 
 
 @dataclass
@@ -21,6 +21,8 @@ class Principal:
     scope: Scope
     roles: set[str]
     role_nodes: list[tuple[str, TenantNode | None]]
+    # The jurisdiction plan's time zone, read once here so core.clock never reloads the node to find it.
+    timezone: str | None = None
 
     @property
     def is_platform_admin(self) -> bool:
@@ -51,10 +53,13 @@ def _permissions() -> dict[str, set[str]]:
     return cache["map"]
 
 
-def _unfiltered(stmt):
-    # Runs before the user's scope exists; system scope also lifts PostgreSQL row-level security,
-    # which (unlike the ORM filter) SKIP_FILTER does not bypass.
-    with system_scope():
+def _unfiltered(stmt, jurisdiction_id: int | None = None):
+    """Run ``stmt`` before the user's scope exists, past the ORM filter. PostgreSQL's row-level security
+    still holds (the app role may not see every jurisdiction): jurisdictions themselves are readable in
+    any scope, anything below them only inside the ``jurisdiction_id`` being resolved."""
+    if jurisdiction_id is None:
+        return list(db.session.scalars(stmt, execution_options={SKIP_FILTER: True}))
+    with scope_context(Scope(jurisdiction_id=jurisdiction_id)):
         return list(db.session.scalars(stmt, execution_options={SKIP_FILTER: True}))
 
 
@@ -63,7 +68,7 @@ def jurisdictions_of(user: User) -> list[TenantNode]:
         stmt = db.select(TenantNode).where(TenantNode.parent_id.is_(None), TenantNode.kind == "jurisdiction")
     else:
         ids = {r.jurisdiction_id for r in user.roles if r.jurisdiction_id}
-        stmt = db.select(TenantNode).where(TenantNode.id.in_(ids))
+        stmt = db.select(TenantNode).where(TenantNode.id.in_(ids), TenantNode.parent_id.is_(None))
     return list(_unfiltered(stmt.order_by(TenantNode.sort_order, TenantNode.id)))
 
 
@@ -76,8 +81,23 @@ def resolve(user: User, jurisdiction_code: str | None = None) -> Principal:
     if jurisdiction is None and available:
         jurisdiction = available[0]
     assignments: list[RoleAssignment] = list(user.roles)
-    node_ids = {a.node_id for a in assignments if a.node_id}
-    nodes = {n.id: n for n in _unfiltered(db.select(TenantNode).where(TenantNode.id.in_(node_ids)))}
+    # Only roles held inside the chosen jurisdiction count, so only its nodes are read.
+    node_ids = {
+        a.node_id for a in assignments if a.node_id and jurisdiction and a.jurisdiction_id == jurisdiction.id
+    }
+    nodes = (
+        {
+            n.id: n
+            for n in _unfiltered(
+                db.select(TenantNode).where(
+                    TenantNode.id.in_(node_ids), TenantNode.jurisdiction_id == jurisdiction.id
+                ),
+                jurisdiction.id,
+            )
+        }
+        if node_ids
+        else {}
+    )
     role_nodes: list[tuple[str, TenantNode | None]] = []
     roles: set[str] = set()
     for a in assignments:
@@ -99,7 +119,15 @@ def resolve(user: User, jurisdiction_code: str | None = None) -> Principal:
             user_id=user.id,
             roles=frozenset(roles),
         )
-    return Principal(user=user, jurisdiction=jurisdiction, scope=scope, roles=roles, role_nodes=role_nodes)
+    timezone = (jurisdiction.plan or {}).get("timezone") if jurisdiction is not None else None
+    return Principal(
+        user=user,
+        jurisdiction=jurisdiction,
+        scope=scope,
+        roles=roles,
+        role_nodes=role_nodes,
+        timezone=timezone,
+    )
 
 
 def subtree_ids(nodes: list[TenantNode]) -> set[int]:
@@ -112,7 +140,11 @@ def subtree_ids(nodes: list[TenantNode]) -> set[int]:
         for n in nodes
     ]
     stmt = db.select(TenantNode.id).where(db.or_(*clauses))
-    return set(_unfiltered(stmt))
+    jurisdictions = {n.jurisdiction_id for n in nodes}
+    if len(jurisdictions) != 1:  # one principal works in one jurisdiction
+        parts = (subtree_ids([n for n in nodes if n.jurisdiction_id == j]) for j in jurisdictions)
+        return set().union(*parts)
+    return set(_unfiltered(stmt, jurisdictions.pop()))
 
 
 def current_principal() -> Principal | None:

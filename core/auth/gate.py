@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from core.auth import context
+from core.auth import context, sessions
 from core.auth.models import ApiToken, User
 from core.auth.permissions import PUBLIC, required_permission
+from core.clock import utcnow
 from core.extensions import csrf, db
-from core.models.base import utcnow
 from core.plugins import plugin_enabled
 from core.tenancy.scope import Scope, set_scope
 
 TENANT_HEADER = "X-Qingqian-Tenant"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The only login datum in the (signed, readable) cookie: the id of a ``user_sessions`` row.
+SESSION_KEY = "sid"
 
 
 def is_api_request() -> bool:
@@ -37,36 +42,55 @@ def _user_from_token() -> User | None | bool:
     now = utcnow()
     # Writing on every request would serialise readers on SQLite; a minute's precision is enough.
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now
-        db.session.commit()
+        _touch_token(row.id, now)
     return row.user
 
 
+def _touch_token(token_id: int, now) -> None:
+    """Record a token's use in a transaction of its own that never waits: the gate writes nothing in
+    the request's session, so on SQLite a poll during a long import commit (which holds the write lock
+    for its whole transaction) is never blocked or answered with "database is locked"; the use is then
+    recorded by a later request."""
+    with Session(db.engine) as quiet:
+        sqlite = quiet.get_bind().dialect.name == "sqlite"
+        try:
+            if sqlite:
+                quiet.connection().exec_driver_sql("PRAGMA busy_timeout=0")
+            quiet.execute(
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now),
+                execution_options={"synchronize_session": False},
+            )
+            quiet.commit()
+        except OperationalError:
+            quiet.rollback()
+        finally:
+            if sqlite:
+                quiet.connection().exec_driver_sql("PRAGMA busy_timeout=30000")
+                quiet.commit()
+
+
 def _user_from_session() -> User | None:
-    user_id = session.get("user_id")
-    if not user_id:
+    token = session.get(SESSION_KEY)
+    if not token:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or session.get("auth_version") != _auth_version(user):
-        session.clear()
-        return None
+    user = sessions.user_for(token)
+    if user is None:
+        session.clear()  # an ended session: drop the dead id (and what it held) from the cookie
     return user
 
 
-def _auth_version(user: User) -> str:
-    """Changes when the password changes, which ends the user's other sessions."""
-    return (user.password_hash or "")[-12:]
-
-
 def login_user(user: User) -> None:
+    """Start a fresh server-side session (a new id, so one planted before login is worthless)."""
+    sessions.end(session.get(SESSION_KEY))
     session.clear()
-    session["user_id"] = user.id
-    session["auth_version"] = _auth_version(user)
+    session[SESSION_KEY] = sessions.start(user)
     session.permanent = True
     user.last_login_at = utcnow()
 
 
 def logout_user() -> None:
+    """End the session on the server too: the cookie, copied or not, no longer signs anyone in."""
+    sessions.end(session.get(SESSION_KEY))
     session.clear()
 
 
@@ -118,8 +142,21 @@ def before_request():
     if plugin is not None and not plugin_enabled(plugin, g.principal.jurisdiction):
         abort(404)
     if not g.principal.can(needed):
+        landing = _landing_page() if request.endpoint == LANDING and request.method in SAFE_METHODS else None
+        if landing:
+            return redirect(landing)
         abort(403, description="您的角色无权执行此操作")
     return None
+
+
+LANDING = "web.dashboard"
+
+
+def _landing_page() -> str | None:
+    """Where a role without the dashboard lands (e.g. a register-only role): its first navigation entry."""
+    from core.web.views import nav_items
+
+    return next((item["href"] for item in nav_items() if item["href"] != url_for(LANDING)), None)
 
 
 def teardown_request(_exc=None):

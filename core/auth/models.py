@@ -23,6 +23,10 @@ class Role(enum.StrEnum):
     SOE_GROUP_ADMIN = "soe_group_admin"
     LEADER = "leader"
     AUDITOR = "auditor"
+    # Reads one register only (the restriction measures, for the finance bureau); no core permission.
+    MEASURES_READER = "measures_reader"
+    # Reads the migrant-wage linkage only (the 人社 bureau's liaison); no core permission.
+    WAGE_LIAISON = "wage_liaison"
 
 
 ROLE_LABELS = {
@@ -33,6 +37,8 @@ ROLE_LABELS = {
     Role.SOE_GROUP_ADMIN: "国企集团管理员",
     Role.LEADER: "领导（只读）",
     Role.AUDITOR: "审计（只读）",
+    Role.MEASURES_READER: "财政部门（限制措施只读）",
+    Role.WAGE_LIAISON: "人社部门（农民工工资联动只读）",
 }
 
 
@@ -45,6 +51,8 @@ class User(Timestamps, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # "wan" or "yuan" for tables; NULL follows the plan (see core.units).
+    money_unit: Mapped[str | None] = mapped_column(String(8))
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -104,3 +112,34 @@ class ApiToken(db.Model):
         token = "qq_" + secrets.token_urlsafe(32)
         row = cls(user_id=user.id, name=name, token_hash=cls.hash(token), prefix=token[:10])
         return row, token
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The cookie carries only a random id; the row is what makes it valid, so logout,
+    a password change or deactivation ends it at once (deleting the row), and the server keeps no secret
+    of the user's in the cookie. Only the id's SHA-256 is stored, as for API tokens."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class PasswordSetToken(db.Model):
+    """A one-time link that lets a new user choose a password (the first office admin of a hosted
+    jurisdiction). Only the token's SHA-256 is stored; using it, or its expiry, ends it."""
+
+    __tablename__ = "password_set_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()

@@ -8,7 +8,10 @@ from typing import Any
 from core.auth.models import Role
 
 R = Role
-ALL_ROLES = [r.value for r in Role]
+# Every role that works with the ledger; a register-only role (MEASURES_READER, WAGE_LIAISON) gets its
+# permissions from the plugin that owns the register.
+REGISTER_ONLY = (Role.MEASURES_READER, Role.WAGE_LIAISON)
+ALL_ROLES = [r.value for r in Role if r not in REGISTER_ONLY]
 WRITERS = [R.PLATFORM_ADMIN, R.OFFICE_ADMIN, R.UNIT_CLERK, R.UNIT_HEAD, R.SOE_GROUP_ADMIN]
 
 CORE_PERMISSIONS: dict[str, list[str]] = {
@@ -32,6 +35,9 @@ CORE_PERMISSIONS: dict[str, list[str]] = {
     "job.read": ALL_ROLES,
     "job.run": WRITERS,
     "plugin.read": ALL_ROLES,
+    "plan.read": ALL_ROLES,
+    # The technical pages (background jobs, installed plugins) are for those who run the platform.
+    "system.read": [R.PLATFORM_ADMIN, R.OFFICE_ADMIN],
     "user.manage": [R.PLATFORM_ADMIN, R.OFFICE_ADMIN],
     "platform.manage": [R.PLATFORM_ADMIN],
 }
@@ -56,6 +62,23 @@ def public(func):
     """Mark a view as reachable without logging in."""
     setattr(func, ATTR, PUBLIC)
     return func
+
+
+REQUESTER_ONLY_ATTR = "_qq_requester_only"
+
+
+def requester_only(func):
+    """Mark a view whose object only the user who created it may read (a personal export, say).
+
+    Colleagues with the same rights get 404 as outsiders do; the isolation kit then proves outsiders are kept
+    out but does not expect the jurisdiction's administrator to read it.
+    """
+    setattr(func, REQUESTER_ONLY_ATTR, True)
+    return func
+
+
+def is_requester_only(view_func) -> bool:
+    return bool(getattr(view_func, REQUESTER_ONLY_ATTR, False))
 
 
 def required_permission(view_func, method: str) -> str | None:

@@ -6,17 +6,42 @@ Each area has its own module with a ``commands()`` function returning click comm
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
 from flask.cli import FlaskGroup
 
-COMMAND_MODULES = ("db", "tenant", "users", "plugins", "jobs", "demo", "serve")
+COMMAND_MODULES = ("db", "tenant", "users", "plugins", "jobs", "demo", "serve", "check", "plan")
+
+
+# PostgreSQL with separate roles (README, "PostgreSQL roles"): the web app logs in as the app role
+# (QINGQIAN_DATABASE_URL), which can never see more than one jurisdiction. `qingqian db ...` connects as
+# the owner, every other command (workers, scheduler, tenant loading, recompute) as the maintenance role.
+MIGRATE_URL_ENV = "QINGQIAN_MIGRATE_DATABASE_URL"
+MAINTENANCE_URL_ENV = "QINGQIAN_MAINTENANCE_DATABASE_URL"
+WEB_COMMANDS = {"serve", "run", "routes", "shell"}
+
+
+def database_url_for(command: str | None, environ=None) -> str | None:
+    """The database URL a CLI command connects with, when it is not the app's own."""
+    environ = os.environ if environ is None else environ
+    if command == "db":
+        return environ.get(MIGRATE_URL_ENV) or environ.get(MAINTENANCE_URL_ENV) or None
+    if command in WEB_COMMANDS or command is None:
+        return None
+    return environ.get(MAINTENANCE_URL_ENV) or None
+
+
+def _command_name(argv: list[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
 def _create_app():
     from core import create_app
 
-    return create_app()
+    url = database_url_for(_command_name(sys.argv[1:]))
+    return create_app({"SQLALCHEMY_DATABASE_URI": url} if url else None)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)

@@ -68,7 +68,146 @@ db_group = AppGroup("db", help="数据库迁移：核心及各插件的 Alembic 
 @click.option("--sql", is_flag=True, help="只输出 SQL 语句，不执行。")
 def upgrade_command(revision: str, sql: bool) -> None:
     """升级数据库到指定版本（默认 heads：核心和所有插件分支的最新版本）。"""
+    upgrade_all(revision, sql=sql)
+
+
+# --- Plugins that went away -----------------------------------------------------------------------
+
+
+def upgrade_all(revision: str = "heads", sql: bool = False) -> None:
+    """Upgrade every branch, refusing with a plain Chinese explanation when an applied revision belongs to
+    a plugin that is no longer installed, and remember which plugin each applied head belongs to."""
+    missing = missing_revisions()
+    if missing:
+        raise click.ClickException(missing_message(missing))
     flask_migrate.upgrade(revision=revision, sql=sql)
+    if not sql:
+        record_owners()
+
+
+def _applied() -> list[str]:
+    from sqlalchemy import inspect, text
+
+    from core.extensions import db
+
+    if "alembic_version" not in inspect(db.engine).get_table_names():
+        return []
+    with db.engine.connect() as conn:
+        return [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))]
+
+
+def missing_revisions() -> list[str]:
+    """Applied revisions that neither core nor any installed plugin provides."""
+    from alembic.script.revision import RevisionError
+
+    script = ScriptDirectory.from_config(_config())
+    out = []
+    for rev in _applied():
+        try:
+            found = script.get_revision(rev)
+        except (CommandError, RevisionError):
+            found = None
+        if found is None:
+            out.append(rev)
+    return out
+
+
+def _owners(revisions: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
+    from sqlalchemy import inspect
+
+    from core.extensions import db
+    from core.models.migration_owner import MigrationOwner
+
+    if "migration_owners" not in inspect(db.engine).get_table_names():
+        return {}
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            db.select(
+                MigrationOwner.revision, MigrationOwner.plugin, MigrationOwner.label, MigrationOwner.location
+            ).where(MigrationOwner.revision.in_(revisions))
+        ).all()
+    return {row.revision: (row.plugin, row.label, row.location) for row in rows}
+
+
+def missing_message(revisions: list[str]) -> str:
+    from core.extensions import db
+
+    owners = _owners(revisions)
+    lines = []
+    for rev in revisions:
+        if rev in owners:
+            plugin, label, location = owners[rev]
+            where = f"（原安装位置：{location}）" if location else ""
+            lines.append(
+                f"数据库已应用插件“{label or plugin}”（{plugin}）的迁移版本 {rev}，"
+                f"但当前环境没有安装该插件{where}。"
+            )
+        else:
+            lines.append(
+                f"数据库已应用迁移版本 {rev}，但核心和已安装的插件中都找不到它：很可能是某个插件被卸载了。"
+            )
+    url = db.engine.url
+    demo_db = f"（{url.database}）" if url.get_backend_name() == "sqlite" else ""
+    lines += [
+        "数据库没有改动。处理办法（任选其一）：",
+        "  1. 重新安装该插件，再执行 qingqian db upgrade；",
+        f"  2. 如果这是开发机上的演示数据库{demo_db}，可以删除它，再运行 python3 dev.py demo 重新生成；",
+        "  3. 如果确定不再使用该插件：在装有它的环境中先执行 qingqian db downgrade <插件名>@base"
+        " 删除它的数据表，再卸载。",
+        "请不要手工删除 alembic_version 中的记录：该插件建立的数据表仍在数据库中。",
+    ]
+    return "\n".join(lines)
+
+
+def _location_owners() -> list[tuple[Path, str, str]]:
+    """(migration directory, plugin name, label) for core and every installed plugin."""
+    from core.plugins import flatten
+
+    app = current_app
+    out = [(Path(app.extensions["migrate"].directory).resolve() / "versions", "core", "核心")]
+    pm = app.extensions.get("qingqian.plugins")
+    if pm is None:
+        return out
+    for impl in pm.hook.qingqian_migration_locations.get_hookimpls():
+        label = getattr(impl.plugin, "PLUGIN_LABEL", None) or impl.plugin_name
+        for location in flatten([impl.function()]):
+            out.append((Path(location).resolve(), impl.plugin_name, str(label)))
+    return out
+
+
+def record_owners() -> None:
+    """Remember the plugin of each applied head (``migration_owners``) for ``missing_message``."""
+    from sqlalchemy import inspect
+
+    from core.clock import utcnow
+    from core.extensions import db
+    from core.models.migration_owner import MigrationOwner
+
+    if "migration_owners" not in inspect(db.engine).get_table_names():
+        return
+    script = ScriptDirectory.from_config(_config())
+    owners = _location_owners()
+    rows = []
+    for rev in _applied():
+        path = Path(script.get_revision(rev).path).resolve()
+        found = next(((name, label, d) for d, name, label in owners if path.is_relative_to(d)), None)
+        if found is not None:
+            name, label, directory = found
+            rows.append(
+                {
+                    "revision": rev,
+                    "plugin": name,
+                    "label": label,
+                    "location": str(directory),
+                    "recorded_at": utcnow(),
+                }
+            )
+    if not rows:
+        return
+    table = MigrationOwner.__table__
+    with db.engine.begin() as conn:
+        conn.execute(table.delete().where(table.c.revision.in_([r["revision"] for r in rows])))
+        conn.execute(table.insert(), rows)
 
 
 @db_group.command("downgrade")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import unicodedata
 from pathlib import Path
@@ -10,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from core import clock
 from core.auth.models import ROLE_LABELS, Role
 from core.extensions import db
 from core.tenancy import service
@@ -17,6 +19,33 @@ from core.tenancy.loader import TenantLoadError, load_tenant
 from core.tenancy.scope import system_scope
 
 DEMO_TENANTS = ("wutaishan", "yunling")
+DEMO_PLAN_NOTE = "演示方案：截止日期按生成演示数据当天推算，部分已过、部分未到；重新执行 tenant load 会去掉它"
+
+
+def demo_plan_year(today: dt.date) -> dict:
+    """This year's plan for the demo, with deadlines around ``today``: the ledger was due a month ago (and
+    was reported), the agreements ten days ago (one is still missing), everything is to be cleared in two
+    months, and last year's disclosure was due on 31 March."""
+    return {
+        "demo": True,
+        "note": DEMO_PLAN_NOTE,
+        "deadlines": {
+            "ledger_complete": (today - dt.timedelta(days=30)).isoformat(),
+            "agreements_signed": (today - dt.timedelta(days=10)).isoformat(),
+            "all_cleared": (today + dt.timedelta(days=60)).isoformat(),
+            "disclosure": dt.date(today.year, 3, 31).isoformat(),
+        },
+    }
+
+
+def _demo_years(code: str, today: dt.date) -> dict[int, dict]:
+    """The demo year to load: the one already stored (a rerun changes nothing), else a fresh one."""
+    node = service.find_by_code(code)
+    stored = ((node.plan or {}).get("years") or {}).get(str(today.year)) if node is not None else None
+    if stored and stored.get("demo"):
+        return {today.year: {"demo": True, "note": stored.get("note"), "deadlines": stored.get("deadlines")}}
+    return {today.year: demo_plan_year(today)}
+
 
 # Fixed, readable passwords: this is demo data, printed on screen by design. Never use them in production.
 DEMO_USERS: tuple[tuple[str, str, str, str | None, str], ...] = (
@@ -42,9 +71,9 @@ def build_schema() -> str:
     """Run every migration branch; before ``migrations/`` exists, fall back to ``create_all``."""
     directory = Path(current_app.extensions["migrate"].directory)
     if (directory / "env.py").exists():
-        from flask_migrate import upgrade
+        from core.cli.db import upgrade_all
 
-        upgrade(directory=str(directory), revision="heads")
+        upgrade_all("heads")
         return "migrations"
     db.create_all()
     return "create_all"
@@ -68,10 +97,11 @@ def demo_command(seed: int, debt_count: int, skip_migrate: bool) -> None:
         click.echo("数据库结构已就绪")
     tenants_dir = Path(current_app.config["TENANTS_DIR"])
     jurisdictions = {}
+    today = clock.today()
     with system_scope():
         for name in DEMO_TENANTS:
             try:
-                report = load_tenant(tenants_dir / name)
+                report = load_tenant(tenants_dir / name, extra_years=_demo_years(name, today))
             except TenantLoadError as exc:
                 raise click.ClickException(f"加载租户 {name} 失败：\n" + "\n".join(exc.errors)) from exc
             state = (
@@ -99,7 +129,7 @@ def demo_command(seed: int, debt_count: int, skip_migrate: bool) -> None:
         click.echo("")
         for name, count in (("wutaishan", debt_count), ("yunling", max(1, debt_count // 4))):
             jurisdiction = jurisdictions[name]
-            result = load_demo_debts(jurisdiction.code, seed=seed, count=count)
+            result = load_demo_debts(jurisdiction.code, seed=seed, count=count, today=today)
             if result.skipped:
                 click.echo(f"{jurisdiction.name}：已有台账数据，跳过生成")
             else:

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from core import clock
 from core.extensions import db
 from core.jobs.models import JOB_STATUS_LABELS, Job, JobStatus
 from core.tenancy.scope import system_scope
@@ -81,9 +82,10 @@ def list_command(status: str | None, tenant_code: str | None, limit: int) -> Non
             return
         for job in rows:
             progress = f"{job.progress_done}/{job.progress_total}" if job.progress_total else "-"
+            created = clock.to_local(job.created_at)
             line = (
                 f"{job.id}  {job.name:<20} {JOB_STATUS_LABELS.get(JobStatus(job.status), job.status):<6} "
-                f"{progress:>11}  尝试 {job.attempts}/{job.max_attempts}  {job.created_at:%Y-%m-%d %H:%M}"
+                f"{progress:>11}  尝试 {job.attempts}/{job.max_attempts}  {created:%Y-%m-%d %H:%M}"
             )
             click.echo(line)
             if job.error:

@@ -7,6 +7,7 @@ import secrets
 import click
 from flask.cli import AppGroup
 
+from core import clock
 from core.auth.models import ROLE_LABELS, ApiToken, Role, RoleAssignment, User
 from core.extensions import db
 from core.models.base import utcnow
@@ -138,8 +139,33 @@ def set_password_command(username: str, password: str) -> None:
     if len(password) < 8:
         raise click.ClickException("密码至少 8 位")
     user.set_password(password)
+    db.session.commit()  # ends the user's login sessions (core.auth.sessions)
+    click.echo(f"已修改 {username} 的密码，其登录会话已全部结束")
+
+
+def _set_active(username: str, active: bool) -> User:
+    user = find_user(username)
+    if user is None:
+        raise click.ClickException(f"找不到用户 {username}")
+    user.active = active
     db.session.commit()
-    click.echo(f"已修改 {username} 的密码")
+    return user
+
+
+@user_group.command("deactivate")
+@click.argument("username")
+def deactivate_user_command(username: str) -> None:
+    """停用用户：立即结束其所有登录会话，令牌也不再可用。"""
+    _set_active(username, False)
+    click.echo(f"已停用用户 {username}，其登录会话已全部结束")
+
+
+@user_group.command("activate")
+@click.argument("username")
+def activate_user_command(username: str) -> None:
+    """重新启用已停用的用户（需重新登录）。"""
+    _set_active(username, True)
+    click.echo(f"已启用用户 {username}")
 
 
 @token_group.command("create")
@@ -196,7 +222,7 @@ def list_tokens_command(username: str) -> None:
         return
 
     def when(value) -> str:
-        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+        return clock.to_local(value).strftime("%Y-%m-%d %H:%M") if value else "-"  # stored UTC, shown local
 
     click.echo("前缀\t用途\t创建时间\t最近使用\t吊销时间")
     for row in rows:

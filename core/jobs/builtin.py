@@ -5,32 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from core import clock
 from core.extensions import db
 from core.jobs.runner import JobContext, labelled
 from core.models.debt import Debt
 from core.models.notification import Notification, NotificationLevel
 from core.rules.status import OPEN_STATUSES
+from core.services.milestones import deadline_labels
 from core.tenancy.models import TenantNode
 from core.tenancy.plans import plan_for
+from core.web.templating import cn_date
 
 DEFAULT_REMINDER_DAYS = (7, 3, 1)
-_EXTRA_DEADLINE_LABELS = {
-    "agreements_signed": "难点欠款签订还款协议、制定还款计划",
-}
-
-
-def _deadline_labels(plan: dict) -> dict[str, str]:
-    try:
-        from core.web.views import DEADLINE_LABELS
-    except ImportError:  # the web shell is optional for a worker; fall back to the keys
-        DEADLINE_LABELS = {}
-    return {**DEADLINE_LABELS, **_EXTRA_DEADLINE_LABELS, **(plan.get("deadline_labels") or {})}
 
 
 def _local_today(ctx: JobContext) -> dt.date:
-    from core.jobs.schedule import local_now
-
-    return local_now(ctx.app).date()
+    return clock.today(ctx.tenant)
 
 
 @labelled("逾期天数与逾期利息重算")
@@ -70,9 +60,9 @@ def deadline_reminders(ctx: JobContext, today: str | None = None) -> dict[str, A
     Idempotent: each reminder has a key (deadline, date, days left), so re-running the same day adds nothing.
     """
     day = dt.date.fromisoformat(today) if today else _local_today(ctx)
-    plan = plan_for(ctx.tenant)
+    plan = plan_for(ctx.tenant, on=day)
     days_before = {int(d) for d in (plan.get("reminders") or {}).get("days_before", DEFAULT_REMINDER_DAYS)}
-    labels = _deadline_labels(plan)
+    labels = deadline_labels(plan)
     due: list[tuple[str, dt.date, int]] = []
     for key, value in (plan.get("deadlines") or {}).items():
         try:
@@ -112,7 +102,7 @@ def deadline_reminders(ctx: JobContext, today: str | None = None) -> dict[str, A
                     key=note_key,
                     title=f"距“{label}”截止还有 {left} 天",
                     body=(
-                        f"按照《{plan.get('name', '工作方案')}》，须在 {when:%Y年%m月%d日} 前"
+                        f"按照《{plan.get('name', '工作方案')}》，须在 {cn_date(when)} 前"
                         f"完成“{label}”，请抓紧推进。"
                     ),
                     level=NotificationLevel.URGENT

@@ -43,11 +43,21 @@ class _Heartbeats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running: dict[str, Flask] = {}
+        self._silent: dict[str, Flask] = {}
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
 
-    def started(self, app: Flask, job_id: str) -> None:
+    def started(self, app: Flask, job_id: str, beat: bool = True) -> None:
+        """Mark ``job_id`` as running here; ``beat=False`` for attempts run synchronously by their caller.
+
+        Those cannot be cut off unnoticed, and on SQLite a beat written from another thread between the
+        caller's read and its write would fail the caller's transaction (WAL refuses to upgrade a read
+        snapshot that another connection wrote past, without waiting for the busy timeout).
+        """
         with self._lock:
+            if not beat:
+                self._silent[job_id] = app
+                return
             self._running[job_id] = app
             # A forked worker (rq's work horse) inherits the object but not the thread.
             if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
@@ -58,10 +68,12 @@ class _Heartbeats:
     def finished(self, job_id: str) -> None:
         with self._lock:
             self._running.pop(job_id, None)
+            self._silent.pop(job_id, None)
 
     def running_here(self) -> set[str]:
         with self._lock:
-            return set(self._running) if self._pid == os.getpid() else set()
+            beating = set(self._running) if self._pid == os.getpid() else set()
+            return beating | set(self._silent)
 
     def _loop(self) -> None:
         # The claim wrote the first beat: sleep first, so a short job costs no write at all.

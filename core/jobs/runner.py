@@ -177,7 +177,7 @@ def execute(app: Flask, job_id: str) -> float | None:
     """Run one attempt of the job. Returns the seconds to wait before retrying it, or None when it is done."""
     # Known as running here from before the claim to after the outcome is written, so the sweep in this
     # process never takes the attempt in between (its row says running, and no beat is due yet).
-    HEARTBEATS.started(app, job_id)
+    HEARTBEATS.started(app, job_id, beat=not app.config.get("JOBS_INLINE"))
     with app.app_context():
         try:
             return _execute(app, job_id)

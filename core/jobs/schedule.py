@@ -14,19 +14,18 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core import clock
 from core.extensions import db
 from core.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 TICK_SECONDS = 30
 
 
@@ -102,12 +101,6 @@ def all_schedules(pm=None) -> list[Schedule]:
     return out
 
 
-def local_now(app: Flask | None = None) -> dt.datetime:
-    app = app or current_app
-    zone = ZoneInfo(app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
-    return dt.datetime.now(zone).replace(tzinfo=None)
-
-
 def _claim(schedule: Schedule, jurisdiction_id: int, slot: str) -> ScheduleRun | None:
     """Take the slot for this tenant, or None when it is already taken (now or by another process)."""
     row = db.session.scalar(
@@ -139,18 +132,24 @@ def _claim(schedule: Schedule, jurisdiction_id: int, slot: str) -> ScheduleRun |
     return row
 
 
+def _wall_clock(now: dt.datetime | None, tenant) -> dt.datetime:
+    """The tenant's naive wall-clock time: daily ``at`` times are the jurisdiction's local times."""
+    if now is None:
+        return clock.now(tenant).replace(tzinfo=None)
+    if now.tzinfo is not None:
+        return now.astimezone(clock.zone(tenant)).replace(tzinfo=None)
+    return now  # already a local time (tests, a manual tick)
+
+
 def run_due(now: dt.datetime | None = None, app: Flask | None = None) -> list[str]:
-    """One scheduler tick at local time ``now``: enqueue what is due, once per tenant. Returns the job ids."""
+    """One scheduler tick at ``now`` (aware, or naive local time; default the business clock): enqueue what
+    is due, once per tenant, each tenant's daily times read on its own wall clock. Returns the job ids."""
     from core.jobs import create_job, submit
     from core.plugins import get_pm, plugin_enabled
     from core.tenancy.models import TenantNode
     from core.tenancy.scope import system_scope
 
     app = app or current_app._get_current_object()
-    now = now or local_now(app)
-    if now.tzinfo is not None:
-        zone = ZoneInfo(app.config.get("TIMEZONE") or DEFAULT_TIMEZONE)
-        now = now.astimezone(zone).replace(tzinfo=None)
     started: list[str] = []
     with app.app_context(), system_scope():
         schedules = all_schedules(get_pm())
@@ -161,12 +160,11 @@ def run_due(now: dt.datetime | None = None, app: Flask | None = None) -> list[st
                 .order_by(TenantNode.id)
             )
         )
+        wall = {tenant.id: _wall_clock(now, tenant) for tenant in tenants}
         for schedule in schedules:
-            slot = schedule.slot(now)
-            if slot is None:
-                continue
             for tenant in tenants:
-                if not plugin_enabled(schedule.plugin, tenant):
+                slot = schedule.slot(wall[tenant.id])
+                if slot is None or not plugin_enabled(schedule.plugin, tenant):
                     continue
                 try:
                     row = _claim(schedule, tenant.id, slot)

@@ -11,7 +11,10 @@ from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """Naive UTC from the business clock, so a pinned clock (``CLOCK_NOW``) pins stored timestamps too."""
+    from core import clock
+
+    return clock.utcnow()
 
 
 class Money(TypeDecorator):

@@ -19,9 +19,16 @@ class Category(enum.StrEnum):
     GOODS = "goods"
     WORKS = "works"
     SERVICES = "services"
+    # A deposit held from an SME and not returned when due (条例第十三条): owed like any other payment.
+    DEPOSIT = "deposit"
 
 
-CATEGORY_LABELS = {Category.GOODS: "货物", Category.WORKS: "工程", Category.SERVICES: "服务"}
+CATEGORY_LABELS = {
+    Category.GOODS: "货物",
+    Category.WORKS: "工程",
+    Category.SERVICES: "服务",
+    Category.DEPOSIT: "保证金",
+}
 
 
 class Source(enum.StrEnum):
@@ -88,6 +95,7 @@ class Debt(UnitOwned, SoftDelete, Versioned, Timestamps, db.Model):
     agreed_term_days: Mapped[int | None] = mapped_column(Integer)
     agreed_payment_date: Mapped[dt.date | None] = mapped_column(Date)
     agreed_daily_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 6))
+    planned_repayment_date: Mapped[dt.date | None] = mapped_column(Date)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
     late_interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
@@ -96,9 +104,15 @@ class Debt(UnitOwned, SoftDelete, Versioned, Timestamps, db.Model):
     source: Mapped[str] = mapped_column(String(30), default=Source.SELF_INSPECTION)
     migrant_wages: Mapped[bool] = mapped_column(Boolean, default=False)
     migrant_wage_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    # Migrant wages are involved but their amount is not known yet (工资金额待补充): kept by ``recompute``.
+    wage_amount_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     judicial: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str | None] = mapped_column(Text)
     remarks: Mapped[str | None] = mapped_column(Text)
+    # 欠款单位类型 (agency / institution / large_enterprise) and 是否民营企业 as the ledger declared them
+    # for this debt; None: the unit's kind and the creditor's registration apply.
+    debtor_type: Mapped[str | None] = mapped_column(String(30))
+    is_private: Mapped[bool | None] = mapped_column(Boolean)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     creditor: Mapped[Enterprise] = relationship(lazy="joined", innerjoin=True)
@@ -140,6 +154,9 @@ PAYMENT_METHOD_LABELS = {
 FLAGGED_METHODS = {PaymentMethod.COMMERCIAL_BILL, PaymentMethod.E_VOUCHER, PaymentMethod.OFFSET}
 
 
+OPENING_PAYMENT_LABEL = "导入时已偿还"
+
+
 class Payment(UnitOwned, Timestamps, db.Model):
     __tablename__ = "payments"
     __url_param__ = "payment_id"
@@ -152,6 +169,8 @@ class Payment(UnitOwned, Timestamps, db.Model):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     evidence: Mapped[str | None] = mapped_column(Text)
     wage_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    # Paid before the debt was registered (a ledger's 已偿还金额, "导入时已偿还"): history, not a new payment.
+    opening: Mapped[bool] = mapped_column(Boolean, default=False)
     reversed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reversal_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -160,4 +179,5 @@ class Payment(UnitOwned, Timestamps, db.Model):
 
     @property
     def method_label(self) -> str:
-        return PAYMENT_METHOD_LABELS.get(PaymentMethod(self.method), self.method)
+        label = PAYMENT_METHOD_LABELS.get(PaymentMethod(self.method), self.method)
+        return f"{label}（{OPENING_PAYMENT_LABEL}）" if self.opening else label

@@ -1,12 +1,31 @@
-"""Creditors: the SMEs that are owed money. One row per credit code per jurisdiction."""
+"""Creditors: the SMEs that are owed money. One row per credit code per jurisdiction.
+
+The shared row (name, credit code, size) is the jurisdiction's: its office keeps it. Each unit that deals
+with a creditor holds its own view of it in an ``EnterpriseLink`` (the name as it entered it, its contacts,
+its address), so a unit learns nothing of what another unit recorded; a unit's wish to change a shared field
+is an ``EnterpriseProposal`` for the office.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, or_, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.clock import utcnow
 from core.extensions import db
 from core.models.base import JurisdictionOwned, SoftDelete, Timestamps, UnitOwned, Versioned
 
@@ -63,8 +82,9 @@ class Enterprise(JurisdictionOwned, SoftDelete, Versioned, Timestamps, db.Model)
         )
 
 
-class EnterpriseLink(UnitOwned, db.Model):
-    """Makes a jurisdiction's creditor visible to a unit that registered or matched it."""
+class EnterpriseLink(Versioned, UnitOwned, db.Model):
+    """Makes a jurisdiction's creditor visible to a unit that registered or matched it, with the unit's own
+    view of it: ``name`` as the unit entered it (None: the shared name), ``contacts`` and ``address``."""
 
     __tablename__ = "enterprise_links"
     __table_args__ = (UniqueConstraint("enterprise_id", "unit_id"),)
@@ -72,3 +92,29 @@ class EnterpriseLink(UnitOwned, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Looked up by enterprise through the unique (enterprise_id, unit_id) index; no index of its own.
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    contacts: Mapped[list | None] = mapped_column(JSON)
+    address: Mapped[str | None] = mapped_column(String(300))
+
+
+class ProposalStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class EnterpriseProposal(UnitOwned, db.Model):
+    """A unit's proposed change to a creditor's shared fields, decided by the jurisdiction's office."""
+
+    __tablename__ = "enterprise_proposals"
+    __url_param__ = "proposal_id"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    changes: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default=ProposalStatus.PENDING)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(500))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, event
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.models.append_only import AppendOnly, AppendOnlyError  # noqa: F401  (re-exported)
 from core.models.base import CopiedUnitOwned, utcnow
 
 
-class Event(CopiedUnitOwned, db.Model):
+class Event(AppendOnly, CopiedUnitOwned, db.Model):
     __tablename__ = "events"
     __url_param__ = "event_id"
     __table_args__ = (Index("ix_events_entity", "entity_type", "entity_id"),)
@@ -28,17 +29,3 @@ class Event(CopiedUnitOwned, db.Model):
     note: Mapped[str | None] = mapped_column(String(500))
 
     actor = relationship("User", lazy="joined")
-
-
-class AppendOnlyError(RuntimeError):
-    pass
-
-
-@event.listens_for(Event, "before_update")
-def _refuse_update(mapper, connection, target):
-    raise AppendOnlyError("事件记录只能追加，不能修改")
-
-
-@event.listens_for(Event, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise AppendOnlyError("事件记录只能追加，不能删除")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from core.rules.validation import Refused
+
 
 class DebtStatus(enum.StrEnum):
     TO_VERIFY = "to_verify"
@@ -45,8 +47,13 @@ OPEN_STATUSES = {S.TO_VERIFY, S.CONFIRMED, S.DISPUTED, S.UNDER_AGREEMENT, S.PART
 ACCRUING_STATUSES = OPEN_STATUSES
 
 
-class TransitionError(ValueError):
-    pass
+class TransitionError(Refused):
+    """A status change the debt's current status does not allow: a rule of the record's state (409)."""
+
+    status = 409
+
+    def field_errors(self) -> dict[str, list[str]]:
+        return {"status": [str(self)]}
 
 
 def check_transition(old: str, new: str) -> None:

@@ -14,10 +14,12 @@ from flask import g, has_request_context
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import aliased
 
+from core import clock
 from core.extensions import db
 from core.models.debt import CATEGORY_LABELS, Category, Debt
 from core.rules.status import OPEN_STATUSES, STATUS_LABELS, DebtStatus
 from core.tenancy.models import TenantNode
+from core.units import ratio
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -30,6 +32,10 @@ OVERDUE_BUCKETS: list[tuple[str, str, int | None, int | None]] = [
     ("d91_365", "逾期91–365天", 91, 365),
     ("d365_plus", "逾期超过365天", 366, None),
 ]
+# The two scopes a 清偿率 is read over: every campaign debt (清偿率（全部欠款）), or only those verified as
+# arrears (清偿率（已确认欠款）, what the progress report counts: not 待核实).
+RATE_SCOPES = {"all": "清偿率（全部欠款）", "confirmed": "清偿率（已确认欠款）"}
+UNCONFIRMED_STATUSES = (DebtStatus.TO_VERIFY.value,)
 
 
 def money(value: Any) -> Decimal:
@@ -40,9 +46,7 @@ def money(value: Any) -> Decimal:
 
 
 def rate(part: Decimal, whole: Decimal) -> Decimal:
-    if not whole:
-        return Decimal("0.0000")
-    return (part / whole).quantize(Decimal("0.0001"))
+    return ratio(part, whole)
 
 
 def _outstanding():
@@ -61,6 +65,9 @@ def _figures(row) -> dict[str, Any]:
         "overdue_count": int(row.overdue_count or 0),
         "excluded_amount": money(row.excluded_amount),
         "clearance_rate": rate(cleared, owed),
+        "confirmed_owed": money(row.confirmed_owed),
+        "confirmed_cleared": money(row.confirmed_cleared),
+        "confirmed_clearance_rate": rate(money(row.confirmed_cleared), money(row.confirmed_owed)),
     }
 
 
@@ -97,7 +104,7 @@ def summary(
     Money is ``Decimal``; rates are ``Decimal`` fractions (0.2500 = 25%). Outside a request pass
     ``jurisdiction`` and ``units``; inside one they come from ``g.principal``.
     """
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today(jurisdiction)
     principal = g.get("principal") if has_request_context() else None
     if jurisdiction is None and principal is not None:
         jurisdiction = principal.jurisdiction
@@ -207,6 +214,8 @@ class _Sum:
     excluded_amount: Decimal = ZERO
     owed_all: Decimal = ZERO
     paid_all: Decimal = ZERO
+    confirmed_owed: Decimal = ZERO
+    confirmed_cleared: Decimal = ZERO
 
     @classmethod
     def of(cls, groups) -> _Sum:
@@ -221,6 +230,9 @@ class _Sum:
                 total.campaign_count += grp.count
                 total.owed += grp.owed
                 total.cleared += grp.paid
+                if grp.status not in UNCONFIRMED_STATUSES:
+                    total.confirmed_owed += grp.owed
+                    total.confirmed_cleared += grp.paid
             if grp.bucket in _OVERDUE_KEYS:
                 total.overdue_count += grp.count
                 total.overdue_amount += grp.owed - grp.paid

@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from core import clock
 from core.extensions import db
 from core.models.base import utcnow
-from core.models.debt import FLAGGED_METHODS, Debt, Payment
+from core.models.debt import FLAGGED_METHODS, OPENING_PAYMENT_LABEL, Debt, Payment
 from core.models.enterprise import Enterprise, EnterpriseLink
 from core.plugins import flatten, get_pm
 from core.rules import credit_code
@@ -20,8 +21,9 @@ from core.rules.payment_terms import (
     overdue_days,
 )
 from core.rules.status import ACCRUING_STATUSES, DebtStatus, check_transition, status_after_payment
-from core.rules.validation import Issue, ValidationFailed
+from core.rules.validation import Issue, Refused, ValidationFailed
 from core.services import history
+from core.services.locks import lock_row
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
 from core.tenancy.plans import plan_for
@@ -45,12 +47,15 @@ EDITABLE_FIELDS = (
     "agreed_term_days",
     "agreed_payment_date",
     "agreed_daily_rate",
+    "planned_repayment_date",
     "source",
     "migrant_wages",
     "migrant_wage_amount",
     "judicial",
     "reason",
     "remarks",
+    "debtor_type",
+    "is_private",
 )
 
 
@@ -58,15 +63,14 @@ class StaleVersion(Exception):
     """The client's If-Match does not match the current version."""
 
 
-class PaymentRefused(ValueError):
+class PaymentRefused(Refused):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
 
-
-def today() -> dt.date:
-    return dt.date.today()
+    def field_errors(self) -> dict[str, list[str]]:
+        return {self.field: [self.message]}
 
 
 # --- Enterprises ------------------------------------------------------------------------------------
@@ -122,6 +126,20 @@ def register_enterprise(
 
     Returns ``(enterprise, created)``. Raises ``ValidationFailed`` for an unusable code or name.
     """
+    enterprise, created, _linked = register_and_link(unit, data, actor=actor, strict=strict)
+    return enterprise, created
+
+
+def register_and_link(
+    unit: TenantNode, data: dict[str, Any], actor=None, strict: bool | None = None
+) -> tuple[Enterprise, bool, bool]:
+    """``register_enterprise`` that also says whether the creditor is new to ``unit`` (a new link).
+
+    A unit new to a known creditor gets its own view (the name, contacts and address it entered): it
+    reads nothing another unit recorded (core.services.creditors).
+    """
+    from core.services.creditors import fill_new_link
+
     name, code_value, warning = check_enterprise_data(unit, data, strict)
     jurisdiction_id = unit.jurisdiction_id
     existing = find_enterprise_by_code(jurisdiction_id, code_value) if code_value else None
@@ -147,12 +165,22 @@ def register_enterprise(
         ),
         execution_options={SKIP_FILTER: True},
     )
+    linked = link is None
     if link is None:
-        db.session.add(
-            EnterpriseLink(jurisdiction_id=jurisdiction_id, unit_id=unit.id, enterprise_id=existing.id)
-        )
+        link = EnterpriseLink(jurisdiction_id=jurisdiction_id, unit_id=unit.id, enterprise_id=existing.id)
+        fill_new_link(link, name, data)
+        db.session.add(link)
         db.session.flush()
-    return existing, created
+        if not created:
+            # The unit's own record of how it came to know the creditor; the registrar's "created" is its own.
+            history.record(
+                existing,
+                "linked",
+                after={"name": link.name, "contacts": link.contacts, "address": link.address},
+                actor=actor,
+                unit_id=unit.id,
+            )
+    return existing, created, linked
 
 
 def update_enterprise(
@@ -166,7 +194,9 @@ def update_enterprise(
             raise ValidationFailed([Issue("credit_code", result.message or "统一社会信用代码无效")])
         other = find_enterprise_by_code(enterprise.jurisdiction_id, result.code)
         if other is not None and other.id != enterprise.id:
-            raise ValidationFailed([Issue("credit_code", "本辖区已有使用该统一社会信用代码的企业")])
+            raise ValidationFailed(
+                [Issue("credit_code", "本辖区已有使用该统一社会信用代码的企业", conflict=True)]
+            )
         changes = {**changes, "credit_code": result.code}
         enterprise.credit_code_warning = result.message
     for key, value in changes.items():
@@ -204,9 +234,19 @@ class UnitRules:
         self.interest_hook = pm.hook_for(tenant, "qingqian_compute_late_interest")
 
 
-def validate(debt: Debt, unit: TenantNode, rules: UnitRules | None = None) -> list[Issue]:
+def check_debt(debt: Debt, unit: TenantNode, rules: UnitRules | None = None) -> list[Issue]:
+    """Every issue core and the jurisdiction's enabled plugins raise for ``debt`` (errors and warnings).
+
+    The one validation: saving a debt (form, API, bulk create, update) and the ledger import's preview
+    all ask this, so a row the preview accepts is a row the commit writes.
+    """
     rules = rules or UnitRules(unit)
-    issues = flatten(rules.validate_hook(debt=debt, plan=rules.plan, tenant=unit))
+    return list(flatten(rules.validate_hook(debt=debt, plan=rules.plan, tenant=unit)))
+
+
+def validate(debt: Debt, unit: TenantNode, rules: UnitRules | None = None) -> list[Issue]:
+    """``check_debt``, raising ``ValidationFailed`` with the errors; returns the warnings."""
+    issues = check_debt(debt, unit, rules)
     errors = [i for i in issues if i.level == "error"]
     if errors:
         raise ValidationFailed(errors)
@@ -219,12 +259,27 @@ def _jurisdiction_of(unit: TenantNode) -> TenantNode:
     return db.session.get(TenantNode, unit.jurisdiction_id, execution_options={SKIP_FILTER: True})
 
 
+def wage_amount_pending(debt: Debt) -> bool:
+    """Migrant wages are involved but their amount is not known yet (工资金额待补充)."""
+    return bool(debt.migrant_wages) and not (debt.migrant_wage_amount or Decimal("0")) > 0
+
+
 def recompute(
-    debt: Debt, as_of: dt.date | None = None, unit: TenantNode | None = None, rules: UnitRules | None = None
+    debt: Debt,
+    as_of: dt.date | None = None,
+    unit: TenantNode | None = None,
+    rules: UnitRules | None = None,
+    payments: list[tuple[dt.date, Decimal]] | None = None,
 ) -> Debt:
-    """Due date, overdue days and late interest from the debt's dates, payments and the plan's rules."""
-    as_of = as_of or today()
+    """Due date, overdue days and late interest from the debt's dates, payments and the plan's rules.
+
+    ``payments``: the live (date, amount) payments when the caller has them (a debt not written yet);
+    by default they are read from the database.
+    """
+    as_of = as_of or clock.today()
+    debt.wage_amount_pending = wage_amount_pending(debt)
     unit = unit or debt.unit or db.session.get(TenantNode, debt.unit_id)
+    as_of = as_of or clock.today(unit)
     rules = rules or UnitRules(unit)
     plan = rules.plan
     terms = TermInput(
@@ -240,7 +295,9 @@ def recompute(
     )
     due = rules.due_date_hook(debt=debt, plan=plan, tenant=unit)
     debt.due_date = due if due is not None else compute_due_date(terms, plan).due_date
-    live_payments = [(p.paid_on, p.amount) for p in _payments_of(debt) if p.reversed_at is None]
+    if payments is None:
+        payments = [(p.paid_on, p.amount) for p in _payments_of(debt) if p.reversed_at is None]
+    live_payments = payments
     accruing = debt.status in ACCRUING_STATUSES
     debt.overdue_days = overdue_days(debt.due_date, as_of, debt.outstanding) if accruing else 0
     interest = rules.interest_hook(debt=debt, payments=live_payments, as_of=as_of, plan=plan, tenant=unit)
@@ -323,18 +380,24 @@ def check_version(obj, if_match: str | None) -> None:
         raise StaleVersion(obj.etag)
 
 
-def update_debt(
-    debt: Debt, changes: dict[str, Any], actor=None, note: str | None = None
-) -> tuple[Debt, list[Issue]]:
-    before = history.snapshot(debt)
-    new_status = changes.pop("status", None)
-    new_unit_id = changes.pop("unit_id", None)
+def apply_changes(debt: Debt, changes: dict[str, Any]) -> None:
+    """Set the editable ``changes`` on ``debt`` as ``update_debt`` does (a new amount owed moves the
+    undisputed part unless the split is given). The import's preview applies them to a draft copy."""
     for key, value in changes.items():
         if key not in EDITABLE_FIELDS:
             raise ValidationFailed([Issue(key, "该字段不能直接修改")])
         setattr(debt, key, value)
     if ("amount_owed" in changes) and not ({"undisputed_amount", "disputed_amount"} & changes.keys()):
         debt.undisputed_amount = debt.amount_owed - (debt.disputed_amount or Decimal("0"))
+
+
+def update_debt(
+    debt: Debt, changes: dict[str, Any], actor=None, note: str | None = None
+) -> tuple[Debt, list[Issue]]:
+    before = history.snapshot(debt)
+    new_status = changes.pop("status", None)
+    new_unit_id = changes.pop("unit_id", None)
+    apply_changes(debt, changes)
     unit = debt.unit
     if new_unit_id is not None and new_unit_id != debt.unit_id:
         unit = db.session.get(TenantNode, new_unit_id)
@@ -382,12 +445,13 @@ def delete_debt(debt: Debt, actor=None, reason: str | None = None) -> None:
 
 
 def record_payment(debt: Debt, data: dict[str, Any], actor=None) -> Payment:
+    lock_row(debt)  # the balance checked and added to is the current one (concurrent payments)
     amount = Decimal(data["amount"])
     if amount <= 0:
         raise PaymentRefused("amount", "付款金额必须大于0")
     if amount > debt.outstanding:
         raise PaymentRefused("amount", f"付款金额超过未付余额（{debt.outstanding:.2f}元）")
-    if data["paid_on"] > today():
+    if data["paid_on"] > clock.today(debt.unit):
         raise PaymentRefused("paid_on", "付款日期不能晚于今天")
     if debt.status in (DebtStatus.OUT_OF_SCOPE,):
         raise PaymentRefused("debt_id", "该债务不属于清欠范围，不能登记付款")
@@ -433,12 +497,78 @@ def record_payment(debt: Debt, data: dict[str, Any], actor=None) -> Payment:
     return payment
 
 
+def opening_payment_values(
+    debt: Debt, amount: Decimal, paid_on: dt.date, actor=None, evidence: str | None = None
+) -> dict[str, Any]:
+    """The columns of an opening payment (``Payment.opening``): money paid before the debt was registered.
+
+    Its wage part assumes wages were paid first (the rule the payment followed), up to the known wage
+    amount; a pending wage amount leaves it 0.
+    """
+    wages = debt.migrant_wage_amount if debt.migrant_wages else Decimal("0")
+    return {
+        "jurisdiction_id": debt.jurisdiction_id,
+        "unit_id": debt.unit_id,
+        "debt_id": debt.id,
+        "paid_on": paid_on,
+        "amount": amount,
+        "method": "transfer",
+        "flagged": False,
+        "opening": True,
+        "evidence": evidence or OPENING_PAYMENT_LABEL,
+        "wage_amount": min(amount, wages or Decimal("0")),
+        "created_by_id": getattr(actor, "id", None),
+    }
+
+
+def record_opening_payment(
+    debt: Debt, amount: Decimal, paid_on: dt.date, actor=None, note: str | None = None
+) -> Payment:
+    """Record what was already repaid when the debt was registered (导入时已偿还).
+
+    It records history, so the rules for new payments (wage-first, no future dates, the plugins'
+    ``qingqian_validate_payment``) do not apply; it may not exceed what is outstanding.
+    """
+    lock_row(debt)
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise PaymentRefused("amount", "已偿还金额必须大于0")
+    if amount > debt.outstanding:
+        raise PaymentRefused("amount", f"已偿还金额超过未付余额（{debt.outstanding:.2f}元）")
+    payment = Payment(**opening_payment_values(debt, amount, paid_on, actor))
+    db.session.add(payment)
+    before = history.snapshot(debt)
+    debt.paid_amount = (debt.paid_amount or Decimal("0")) + amount
+    old_status = debt.status
+    debt.status = status_after_payment(debt.status, debt.outstanding, debt.paid_amount)
+    db.session.flush()
+    recompute(debt)
+    debt.version += 1
+    db.session.flush()
+    history.record(payment, "created", after=history.snapshot(payment), actor=actor, note=note)
+    old, new = history.diff(before, history.snapshot(debt))
+    label = f"{OPENING_PAYMENT_LABEL} {amount:.2f} 元"
+    history.record(
+        debt, "paid", before=old, after=new, actor=actor, note=f"{label}；{note}" if note else label
+    )
+    tenant = _jurisdiction_of(debt.unit)
+    if debt.status != old_status:
+        get_pm().hook_for(tenant, "qingqian_debt_status_changed")(
+            debt=debt, old_status=old_status, new_status=debt.status, actor=actor
+        )
+    return payment
+
+
 def reverse_payment(payment: Payment, reason: str, actor=None) -> Payment:
     if payment.reversed_at is not None:
         raise PaymentRefused("payment_id", "该笔付款已冲正")
     if not (reason or "").strip():
         raise PaymentRefused("reason", "冲正必须填写原因")
     debt = payment.debt
+    lock_row(debt)
+    lock_row(payment)
+    if payment.reversed_at is not None:  # reversed by a concurrent request meanwhile
+        raise PaymentRefused("payment_id", "该笔付款已冲正")
     payment.reversed_at = utcnow()
     payment.reversal_reason = reason.strip()
     before = history.snapshot(debt)

@@ -7,25 +7,30 @@ write per batch (``core.services.bulk``) instead of per object. Bulk writers (th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from core import clock
 from core.extensions import db
-from core.models.debt import Debt
+from core.models.debt import OPENING_PAYMENT_LABEL, Debt, Payment
 from core.models.enterprise import Enterprise, EnterpriseLink
 from core.models.event import Event
 from core.plugins import get_pm
-from core.rules.status import TransitionError
+from core.rules.status import TransitionError, status_after_payment
 from core.rules.validation import Issue, ValidationFailed
 from core.services import bulk, history
 from core.services.debts import (
     UnitRules,
     _jurisdiction_of,
+    apply_changes,
+    check_debt,
     check_enterprise_data,
     new_debt_fields,
+    opening_payment_values,
     recompute,
-    today,
-    validate,
 )
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
@@ -191,6 +196,7 @@ def create_debts(
     items: Sequence[tuple[TenantNode, dict[str, Any], Enterprise]],
     actor=None,
     rules: dict[int, UnitRules] | None = None,
+    openings: Sequence[Opening | None] | None = None,
 ) -> list[tuple[Debt, list[Issue]]]:
     """``create_debt`` for many (unit, data, creditor): all are validated first, then written together.
 
@@ -198,39 +204,177 @@ def create_debts(
     anything is written. Returns (debt, warnings) per item; the debts carry their ids but are not in the
     session (load them by id to change them). ``rules``: a unit id → ``UnitRules`` cache a caller writing
     in several batches passes to every call (plans and enabled plugins do not change in between).
+    ``openings``: per item, what was already repaid (``Opening``) or None; see ``create_valid_debts``.
     """
+    answers = _create(items, actor, rules, openings, stop_at_failure=True)
+    return answers  # type: ignore[return-value]
+
+
+def create_valid_debts(
+    items: Sequence[tuple[TenantNode, dict[str, Any], Enterprise]],
+    actor=None,
+    rules: dict[int, UnitRules] | None = None,
+    openings: Sequence[Opening | None] | None = None,
+) -> list[tuple[Debt, list[Issue]] | ItemFailed]:
+    """``create_debts`` that writes the items that pass and answers ``ItemFailed`` for the others, in
+    order: one item's problem never stops the rest (the ledger import's commit).
+
+    An item's ``Opening`` becomes an opening payment (``Payment.opening``, "导入时已偿还") written with
+    the debt, its events included: the debt starts with that amount paid, its status and interest follow.
+    An opening larger than the amount owed fails the item.
+    """
+    return _create(items, actor, rules, openings, stop_at_failure=False)
+
+
+def _create(items, actor, rules, openings, stop_at_failure: bool) -> list:
     rules = {} if rules is None else rules
-    as_of = today()
-    drafts: list[tuple[Debt, list[Issue]]] = []
+    openings = list(openings) if openings is not None else [None] * len(items)
+    as_of = clock.today()
+    answers: list = [None] * len(items)
+    drafts: list[tuple[int, Debt, list[Issue]]] = []
     for index, (unit, data, creditor) in enumerate(items):
         unit_rules = rules.get(unit.id)
         if unit_rules is None:
             unit_rules = rules[unit.id] = UnitRules(unit)
-        try:
-            debt = draft_debt(unit, data, creditor, actor)
-            warnings = validate(debt, unit, unit_rules)
-        except ValidationFailed as exc:
-            raise ItemFailed(index, exc) from exc
-        except TransitionError as exc:
-            raise ItemFailed(index, ValidationFailed([Issue("status", str(exc))])) from exc
-        recompute(debt, as_of=as_of, unit=unit, rules=unit_rules)
-        drafts.append((debt, warnings))
+        opening = openings[index]
+        debt, issues = check_item(unit, data, creditor, unit_rules, opening, actor)
+        errors = [i for i in issues if i.level == "error"]
+        if errors:
+            failed = ItemFailed(index, ValidationFailed(errors))
+            if stop_at_failure:
+                raise failed
+            answers[index] = failed
+            continue
+        warnings = [i for i in issues if i.level != "error"]
+        if opening is not None:
+            debt.paid_amount = opening.amount
+            debt.status = status_after_payment(debt.status, debt.outstanding, debt.paid_amount)
+        payments = [(opening.paid_on, opening.amount)] if opening is not None else []
+        recompute(debt, as_of=as_of, unit=unit, rules=unit_rules, payments=payments)
+        drafts.append((index, debt, warnings))
     if not drafts:
-        return []
+        return answers
     columns = _debt_columns()
     rows = []
-    for debt, _w in drafts:
+    for _index, debt, _w in drafts:
         state = debt.__dict__
         rows.append({key: state[key] for key in columns if key in state})
     ids = bulk.insert_rows(Debt, rows)
     events = []
-    for (debt, _warnings), row, new_id in zip(drafts, rows, ids, strict=True):
+    payment_rows: list[dict] = []
+    paid: list[Debt] = []
+    for (index, debt, warnings), row, new_id in zip(drafts, rows, ids, strict=True):
         debt.__dict__.update(row, id=new_id)
         full = {"id": new_id, **{key: row.get(key) for key in columns}}
         events.append(history.event_values(debt, "created", after=history.snapshot_values(full), actor=actor))
+        answers[index] = (debt, warnings)
+        opening = openings[index]
+        if opening is not None:
+            payment_rows.append(
+                opening_payment_values(debt, opening.amount, opening.paid_on, actor, opening.evidence)
+            )
+            paid.append(debt)
     bulk.insert_rows(Event, events)
-    _announce(drafts, actor)
-    return drafts
+    if payment_rows:
+        payment_ids = bulk.insert_rows(Payment, payment_rows)
+        bulk.insert_rows(
+            Event,
+            [
+                _payment_event(debt, {"id": payment_id, **values}, actor)
+                for debt, values, payment_id in zip(paid, payment_rows, payment_ids, strict=True)
+            ],
+        )
+    _announce([(debt, w) for _i, debt, w in drafts], actor)
+    return answers
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a debt had already been repaid when it was registered, and on which date."""
+
+    amount: Decimal
+    paid_on: dt.date
+    evidence: str | None = None
+
+
+def check_item(
+    unit: TenantNode,
+    data: dict[str, Any],
+    creditor: Enterprise,
+    rules: UnitRules | None = None,
+    opening: Opening | None = None,
+    actor=None,
+) -> tuple[Debt, list[Issue]]:
+    """The one check of a new debt: its draft and every issue (errors and warnings) core's and the
+    enabled plugins' rules raise for it, plus its opening payment's. ``create_debts`` writes an item only
+    when this has no error; the ledger import's preview calls it for every row, so both agree."""
+    try:
+        debt = draft_debt(unit, data, creditor, actor)
+    except TransitionError as exc:
+        return Debt.__mapper__.class_manager.new_instance(), [Issue("status", str(exc))]
+    issues = check_debt(debt, unit, rules)
+    if opening is not None:
+        issues += opening_issues(debt.amount_owed, Decimal("0"), opening.amount)
+    return debt, issues
+
+
+def draft_update(
+    columns: dict[str, Any], creditor: Enterprise, unit: TenantNode, changes: dict[str, Any]
+) -> Debt:
+    """A transient copy of a stored debt (its column values) with ``changes`` applied as ``update_debt``
+    would: what validating the change sees, without touching the stored debt."""
+    debt = Debt.__mapper__.class_manager.new_instance()
+    debt.__dict__.update(columns, creditor=creditor, unit=unit, unit_id=unit.id)
+    apply_changes(debt, dict(changes))
+    return debt
+
+
+def check_update(
+    columns: dict[str, Any],
+    creditor: Enterprise,
+    unit: TenantNode,
+    changes: dict[str, Any],
+    rules: UnitRules | None = None,
+    paid_to: Decimal | None = None,
+) -> list[Issue]:
+    """``check_item`` for a change to a stored debt (``paid_to``: the repaid total the change brings)."""
+    try:
+        debt = draft_update(columns, creditor, unit, changes)
+    except ValidationFailed as exc:
+        return list(exc.issues)
+    issues = check_debt(debt, unit, rules)
+    if paid_to is not None:
+        issues += opening_issues(debt.amount_owed, columns.get("paid_amount") or Decimal("0"), paid_to)
+    return issues
+
+
+def opening_issues(owed: Decimal | None, already_paid: Decimal, repaid: Decimal) -> list[Issue]:
+    """Why a debt cannot be recorded as ``repaid`` in total (``already_paid``: payments on record)."""
+    owed = owed or Decimal("0")
+    if repaid < already_paid:
+        return [
+            Issue(
+                "paid_amount",
+                f"已偿还金额（{repaid:.2f}）少于系统中已登记的付款（{already_paid:.2f}），"
+                "如有误请先在系统中冲正付款",
+            )
+        ]
+    if repaid > owed:
+        return [Issue("paid_amount", f"已偿还金额（{repaid:.2f}）大于欠款金额（{owed:.2f}）")]
+    return []
+
+
+def _payment_event(debt: Debt, values: dict, actor) -> dict:
+    payment = Payment.__mapper__.class_manager.new_instance()
+    payment.__dict__.update(values)
+    snap = history.snapshot_values({key: values.get(key) for key in _payment_columns(values)})
+    return history.event_values(
+        payment, "created", after=snap, actor=actor, note=f"{OPENING_PAYMENT_LABEL} {values['amount']:.2f} 元"
+    )
+
+
+def _payment_columns(values: dict) -> list[str]:
+    return ["id", *(c.key for c in Payment.__table__.columns if c.key != "id" and c.key in values)]
 
 
 def _announce(drafts: list[tuple[Debt, list[Issue]]], actor) -> None:

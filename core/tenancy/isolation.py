@@ -2,8 +2,9 @@
 
 Two walls. The ORM wall: every SELECT, UPDATE and DELETE issued through the ORM gets loader criteria for
 every tenant-owned entity in it, and every flush refuses to write a row outside the scope. The PostgreSQL
-wall: each transaction switches to a non-owner role and sets the jurisdiction the row-level security
-policies compare against, so even raw SQL sees one jurisdiction only.
+wall: each transaction switches to a non-owner role and hands its jurisdiction to the SECURITY DEFINER
+function the row-level security policies read (``core.tenancy.rls``), so even raw SQL, or an injected
+``set_config``, sees one jurisdiction only.
 """
 
 from __future__ import annotations
@@ -242,29 +243,32 @@ def enable_rls_session_settings(engine, app_role: str | None) -> None:
     _rls_engines[id(engine)] = app_role or ""
 
 
-def _set_rls(connection, scope: Scope) -> None:
+def _set_rls(connection, scope: Scope, *, beginning: bool = False) -> None:
     role = _rls_engines.get(id(connection.engine))
     if role is None:
         return
-    all_flag, jurisdictions = scope.rls_setting()
     if role and not role.replace("_", "").isalnum():
         raise ValueError(f"bad PostgreSQL role name {role!r}")
-    # One round trip per transaction (and per scope change), not two: set_config('role', …, true) is
-    # SET LOCAL ROLE, and the role name travels as a bind parameter. The extra round trip was a visible
-    # share of a cheap request (benchmarks/RESULTS.md, isolation scenario).
-    settings = "set_config('qingqian.all', :a, true), set_config('qingqian.jurisdiction_ids', :j, true)"
+    all_jurisdictions, jurisdiction = scope.rls_scope()
+    # A transaction starts with no scope (no row of its own in qingqian_rls_scope): nothing to write when
+    # it begins empty, which keeps anonymous requests and the gate's first queries free of the write.
+    write_scope = not (beginning and not all_jurisdictions and jurisdiction is None)
+    # One round trip: set_config('role', …, true) is SET LOCAL ROLE; the scope goes through the SECURITY
+    # DEFINER function, the only way to write it (core.tenancy.rls).
+    parts, params = [], {}
     if role:
-        connection.execute(
-            text(f"SELECT set_config('role', :r, true), {settings}"),
-            {"r": role, "a": all_flag, "j": jurisdictions},
-        )
-    else:
-        connection.execute(text(f"SELECT {settings}"), {"a": all_flag, "j": jurisdictions})
+        parts.append("set_config('role', :r, true)")
+        params["r"] = role
+    if write_scope:
+        parts.append("qingqian_set_scope(:a, CAST(:j AS bigint))")
+        params.update(a=all_jurisdictions, j=jurisdiction)
+    if parts:
+        connection.execute(text("SELECT " + ", ".join(parts)), params)
 
 
 @event.listens_for(Session, "after_begin")
 def _after_begin(session: Session, transaction, connection) -> None:
-    _set_rls(connection, current_scope())
+    _set_rls(connection, current_scope(), beginning=True)
 
 
 def _refresh_open_transaction(scope: Scope) -> None:

@@ -53,6 +53,8 @@ class LoadReport:
     moved: list[tuple[str, str | None, str]] = field(default_factory=list)  # code, old parent, new parent
     halted_changed: list[tuple[str, bool]] = field(default_factory=list)
     plan_updated: bool = False
+    plan_created: bool = False
+    warnings: list[str] = field(default_factory=list)  # plan keys of plugins this installation lacks
     absent: list[str] = field(default_factory=list)  # active nodes in the database, not in the file
     inactive_listed: list[str] = field(default_factory=list)  # deactivated nodes the file still lists
 
@@ -70,7 +72,7 @@ class LoadReport:
     def summary(self) -> str:
         lines = [
             f"辖区：{self.jurisdiction_name}（{self.jurisdiction_code}）",
-            f"方案：{self.plan_name or '（无）'}{'（已更新）' if self.plan_updated else '（无变化）'}",
+            f"方案：{self.plan_name or '（无）'}{self._plan_state()}",
             f"新建单位 {len(self.created)} 个，变更 {self.changed} 处"
             f"（改名 {len(self.renamed)}，调整隶属 {len(self.moved)}，停产标记 {len(self.halted_changed)}）",
         ]
@@ -88,9 +90,15 @@ class LoadReport:
             lines += [f"  ? {code}" for code in self.absent]
         if self.inactive_listed:
             lines.append("文件中列出但已停用的单位（保持停用）：" + "、".join(self.inactive_listed))
+        lines += [f"警告：{w}" for w in self.warnings]
         if self.is_noop:
             lines.append("没有任何变化。")
         return "\n".join(lines)
+
+    def _plan_state(self) -> str:
+        if self.plan_created:
+            return "（新建）"
+        return "（已更新）" if self.plan_updated else "（无变化）"
 
 
 # --- Reading and checking the files -----------------------------------------------------------------
@@ -187,18 +195,26 @@ def read_org(folder: Path) -> list[OrgNode]:
     return nodes
 
 
-def _plan(folder: Path) -> dict:
+def _plan(
+    folder: Path, extra_years: dict[int, dict] | None = None, warnings: list[str] | None = None
+) -> dict:
     try:
-        return load_plan(folder)
+        return load_plan(folder, extra_years=extra_years, warnings=warnings)
     except PlanError as exc:
+        if exc.findings:
+            raise TenantLoadError([f"{exc.path}：{f}" for f in exc.findings]) from exc
         raise TenantLoadError([f"{exc.path}：{str(exc).split(': ', 1)[-1]}"]) from exc
 
 
 # --- Applying them ----------------------------------------------------------------------------------
 
 
-def load_tenant(folder: str | Path, actor=None, commit: bool = True) -> LoadReport:
+def load_tenant(
+    folder: str | Path, actor=None, commit: bool = True, extra_years: dict[int, dict] | None = None
+) -> LoadReport:
     """Bring the tree and plan of the tenant in ``folder`` up to date with its files.
+
+    ``extra_years`` adds year plans that have no file (``qingqian demo`` writes the current year's).
 
     Must run in a system scope (the CLI and the demo wrap it in ``system_scope()``). On any error nothing
     is written and ``TenantLoadError`` carries every problem found.
@@ -206,11 +222,12 @@ def load_tenant(folder: str | Path, actor=None, commit: bool = True) -> LoadRepo
     folder = Path(folder).resolve()
     if not folder.is_dir():
         raise TenantLoadError([f"{folder}：目录不存在"])
-    plan = _plan(folder)
+    warnings: list[str] = []
+    plan = _plan(folder, extra_years, warnings)
     org = read_org(folder)
     root = org[0]
     org_path = folder / ORG_FILE
-    report = LoadReport(root.code, root.name, plan_name=plan.get("name"))
+    report = LoadReport(root.code, root.name, plan_name=plan.get("name"), warnings=warnings)
     try:
         _apply(org, plan, org_path, report, actor)
     except TenantLoadError:
@@ -261,6 +278,7 @@ def _apply(org: list[OrgNode], plan: dict, org_path: Path, report: LoadReport, a
             plan_name=plan.get("name"), plan=plan,
         )  # fmt: skip
         report.created.append(root.code)
+        report.plan_created = True
         existing[root.code] = jurisdiction
     else:
         if jurisdiction.name != root.name:

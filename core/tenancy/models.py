@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import Timestamps, Versioned
+from core.models.append_only import AppendOnly
+from core.models.base import JurisdictionOwned, Timestamps, UnitOwned, Versioned, utcnow
 
 
 class NodeKind(enum.StrEnum):
@@ -83,3 +85,39 @@ class TenantNode(Timestamps, Versioned, db.Model):
 
     def __repr__(self) -> str:
         return f"<TenantNode {self.code}>"
+
+
+class UnitAlias(UnitOwned, db.Model):
+    """Another name clerks use for a unit (a ledger's "五台山景区管委会" for its registered name).
+
+    Saved per jurisdiction when someone maps an unknown name to a unit; ``key`` is the name as matched
+    (``core.tenancy.names.name_key``), unique in the jurisdiction so one name means one unit.
+    """
+
+    __tablename__ = "unit_aliases"
+    __url_param__ = "alias_id"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "key", name="uq_unit_aliases_jurisdiction_id_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PlanVersion(AppendOnly, JurisdictionOwned, db.Model):
+    """One saved version of a hosted jurisdiction's own plan document (before inheritance): who saved it,
+    when and why. The resolved plan lives on the jurisdiction node; these rows are its history."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_id", "number", name="uq_plan_versions_jurisdiction_id_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -51,11 +51,11 @@ class Scope:
             return self.jurisdiction_id is not None
         return unit_id in self.unit_ids
 
-    def rls_setting(self) -> tuple[str, str]:
-        """Values for the PostgreSQL settings read by the row-level security policies."""
+    def rls_scope(self) -> tuple[bool, int | None]:
+        """The arguments of ``qingqian_set_scope``, the scope PostgreSQL's row-level security compares."""
         if self.all_jurisdictions:
-            return "on", ""
-        return "off", "" if self.jurisdiction_id is None else str(self.jurisdiction_id)
+            return True, None
+        return False, self.jurisdiction_id
 
 
 # Scope is frozen, so sharing one default instance is safe.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
+
+from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.models.debt import Debt
@@ -37,6 +40,19 @@ def find_by_code(code: str) -> TenantNode | None:
         )
 
 
+def find_jurisdiction(code: str) -> TenantNode | None:
+    """A jurisdiction (a root of the tree) by its code, in any scope: past the ORM filter, and readable
+    through PostgreSQL's row-level security by every role (the directory policy, ``core.tenancy.rls``)."""
+    return db.session.scalar(
+        db.select(TenantNode).where(
+            TenantNode.code == code,
+            TenantNode.parent_id.is_(None),
+            TenantNode.kind == NodeKind.JURISDICTION,
+        ),
+        execution_options={SKIP_FILTER: True},
+    )
+
+
 def public_jurisdiction(code: str, plugin: str) -> TenantNode | None:
     """The jurisdiction behind a public URL or body: None if unknown, inactive or without ``plugin``.
 
@@ -44,8 +60,8 @@ def public_jurisdiction(code: str, plugin: str) -> TenantNode | None:
     """
     from core.plugins import plugin_enabled
 
-    node = find_by_code((code or "").strip()[:120])
-    if node is None or node.kind != NodeKind.JURISDICTION or not node.active:
+    node = find_jurisdiction((code or "").strip()[:120])
+    if node is None or not node.active:
         return None
     return node if plugin_enabled(plugin, node) else None
 
@@ -55,7 +71,12 @@ def _check_code(code: str) -> None:
         raise ValidationFailed(
             [Issue("code", "编码只能包含小写字母、数字、下划线、连字符和点，且以字母开头")]
         )
-    if find_by_code(code) is not None:
+    # Codes the current scope can see; one taken in another jurisdiction (hidden from the app role by
+    # row-level security) is caught by the unique index when the node is inserted (create_node).
+    taken = db.session.scalar(
+        db.select(TenantNode.id).where(TenantNode.code == code), execution_options={SKIP_FILTER: True}
+    )
+    if taken is not None:
         raise ValidationFailed([Issue("code", f"编码 {code} 已被使用")])
 
 
@@ -105,8 +126,17 @@ def create_node(
         active=True,
         depth=(parent.depth + 1) if parent else 0,
     )
-    db.session.add(node)
-    db.session.flush()
+    # On PostgreSQL the code may be taken where row-level security hides it (see _check_code): the insert
+    # runs in a savepoint so the unique index's refusal becomes a field error. SQLite sees every code.
+    guard = db.session.begin_nested() if db.session.get_bind().dialect.name == "postgresql" else nullcontext()
+    try:
+        with guard:
+            db.session.add(node)
+            db.session.flush()
+    except IntegrityError as exc:
+        if "code" not in str(exc.orig):
+            raise
+        raise ValidationFailed([Issue("code", f"编码 {code} 已被使用")]) from None
     if parent is None:
         node.jurisdiction_id = node.id
     node.path = (parent.path if parent else "/") + f"{node.id}/"

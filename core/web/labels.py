@@ -42,6 +42,9 @@ FIELD_LABELS: dict[str, str] = {
     "source": "来源",
     "migrant_wages": "涉及农民工工资",
     "migrant_wage_amount": "农民工工资金额（元）",
+    "wage_amount_pending": "工资金额待补充",
+    "planned_repayment_date": "计划偿还时间",
+    "opening": "导入时已偿还",
     "judicial": "已进入司法程序",
     "reason": "欠款原因",
     "remarks": "备注",
@@ -85,6 +88,10 @@ ACTION_LABELS = {
     "deactivated": "停用",
     "activated": "启用",
     "status_changed": "状态变更",
+    "linked": "关联企业",
+    "proposed": "申请修改企业信息",
+    "exported": "导出辖区全部数据",
+    "plan_updated": "修改工作方案",
 }
 
 GENERIC_ACTIONS = {"created", "updated", "deleted"}
@@ -172,3 +179,36 @@ def history_rows(events: list, names: dict[tuple[str, int], str] | None = None) 
             }
         )
     return rows
+
+
+def _flat_reasons(reasons: Any) -> list[str]:
+    """marshmallow nests a list field's reasons by position ({0: [...]}); a reader wants sentences."""
+    if isinstance(reasons, dict):
+        return [r for value in reasons.values() for r in _flat_reasons(value)]
+    if isinstance(reasons, list | tuple):
+        return [r for value in reasons for r in _flat_reasons(value)]
+    return [str(reasons)]
+
+
+def filter_error_messages(
+    errors: dict[str, Any],
+    given: dict[str, list[str]],
+    choices: dict[str, dict[str, str]],
+    labels: dict[str, str] | None = None,
+) -> list[str]:
+    """One Chinese sentence per bad filter, naming the field and, for a choice, what may be chosen.
+
+    ``given`` holds the raw values from the query string; ``choices`` maps a field to {value: label}.
+    """
+    labels = labels or {}
+    out = []
+    for key, reasons in errors.items():
+        name = labels.get(key) or field_label(key)
+        if key in choices:
+            allowed = choices[key]
+            bad = [v for v in given.get(key, []) if v not in allowed]
+            shown = "、".join(f"“{v}”" for v in bad) or "所填的值"
+            out.append(f"{name}：{shown}不是可选的值，可选：{'、'.join(allowed.values())}")
+        else:
+            out.append(f"{name}：{'；'.join(dict.fromkeys(_flat_reasons(reasons)))}")
+    return out

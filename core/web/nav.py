@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +42,23 @@ class Widget:
     title: str
     template: str | None = None
     html: Callable[[], str] | None = None
+    order: int = 100
+    permission: str | None = None
+
+
+@dataclass
+class TodoItem:
+    """One thing a user must do next (``qingqian_todo_items``): ``label`` says what, ``url`` where it is done.
+
+    ``due`` (a date) makes the dashboard say 剩余N天/逾期N天 and sort the item by urgency; ``count`` is how
+    many things the item stands for (e.g. 3 debts); ``action`` is the link's text.
+    """
+
+    label: str
+    url: str
+    action: str = "去处理"
+    due: dt.date | None = None
+    count: int | None = None
     order: int = 100
     permission: str | None = None
 

@@ -33,7 +33,7 @@ def _flash_errors(exc: ValidationFailed) -> None:
 
 
 @bp.route("/tenants")
-@permission("tenant.read")
+@permission("tenant.manage")
 def tenants():
     tree = visible_units()
     selected = None
@@ -73,6 +73,7 @@ def tenants():
         history=timeline,
         child_kinds=child_kinds,
         move_targets=move_targets,
+        can_export=selected is not None and g.principal.can_at("user.manage", selected),
     )
 
 

@@ -18,6 +18,8 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
+    send_from_directory,
     session,
     url_for,
 )
@@ -25,34 +27,29 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.security import generate_password_hash
 
-from core.auth import ratelimit
+from core import clock
+from core.auth import login_throttle
 from core.auth.context import jurisdictions_of
 from core.auth.gate import login_user, logout_user
 from core.auth.models import ROLE_LABELS, Role, User
-from core.auth.permissions import AUTHENTICATED, permission, public
+from core.auth.permissions import AUTHENTICATED, permission, public, requester_only
 from core.extensions import csrf, db
 from core.jobs import job_labels
 from core.jobs.models import JOB_STATUS_LABELS, Job, JobStatus
 from core.plugins import enabled_plugins, flatten, get_pm, is_core, plugin_enabled
-from core.services.dashboard import summary
+from core.services.checks import calendar_gaps
+from core.services.dashboard import RATE_SCOPES, summary
+from core.services.milestones import milestone_progress
 from core.tenancy.isolation import visible
-from core.tenancy.plans import plan_for
-from core.web.nav import NavItem, Widget
+from core.tenancy.plans import plan_for, stored_plan
+from core.units import UNITS, exact_total
+from core.web.nav import NavItem, TodoItem, Widget
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder=None)
 
 LOGIN_ERROR = "用户名或密码错误"
-LOGIN_LOCKED = "登录失败次数过多，请15分钟后再试"
-# Guessing passwords is slowed per address and user name; a success clears the count.
-LOGIN_LIMIT = ratelimit.Limit("login", max_hits=10, window_seconds=15 * 60)
+LOGIN_LOCKED = "登录失败次数过多，请{wait}后再试"
 PAGE_SIZE = 20
-# Known plan deadline keys; a plan may name others in ``deadline_labels``.
-DEADLINE_LABELS = {
-    "ledger_complete": "台账摸排填报完成",
-    "agreements_signed": "难点欠款签订还款协议、制定还款计划",
-    "all_cleared": "全部清偿到位",
-    "disclosure": "逾期未支付账款信息公开",
-}
 _dummy_hash: str | None = None
 
 
@@ -99,9 +96,26 @@ def nav_items() -> list[dict[str, Any]]:
         href = item.href()
         if href is None:
             continue
-        active = path == href if href == "/" else path == href or path.startswith(href.rstrip("/") + "/")
-        out.append({"label": item.label, "href": href, "icon": item.icon, "active": active})
+        out.append({"label": item.label, "href": href, "icon": item.icon, "active": False})
+    active = active_nav_index([i["href"] for i in out], path)
+    if active is not None:
+        out[active]["active"] = True
     return out
+
+
+def active_nav_index(hrefs: list[str], path: str) -> int | None:
+    """The one item the page belongs to: the longest link that is the path or a folder above it.
+
+    "/complaints" and "/complaints/board" both prefix "/complaints/board"; only the board is lit.
+    """
+    best: tuple[int, int] | None = None
+    for index, href in enumerate(hrefs):
+        base = href.split("?", 1)[0]
+        below = path == base or path.startswith(base.rstrip("/") + "/")
+        hit = path == "/" if base == "/" else below
+        if hit and (best is None or len(base) > best[1]):
+            best = (index, len(base))
+    return None if best is None else best[0]
 
 
 @bp.app_template_global()
@@ -109,6 +123,13 @@ def page_url(page: int) -> str:
     """This page's URL with every filter kept and only the page number changed."""
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
     return request.path + "?" + urlencode([*pairs, ("page", str(page))])
+
+
+@bp.app_template_global()
+def sort_url(key: str) -> str:
+    """This page's URL with every filter kept, sorted by ``key`` and back on the first page."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "sort")]
+    return request.path + "?" + urlencode([*pairs, ("sort", key)])
 
 
 def get_visible_or_404(model, ident: Any):
@@ -132,6 +153,29 @@ def paginate_stmt(stmt, page: int, size: int = PAGE_SIZE) -> tuple[list, dict[st
     page = min(page, pages)
     rows = list(db.session.scalars(stmt.limit(size).offset((page - 1) * size)).unique())
     return rows, {"page": page, "pages": pages, "total": total, "size": size}
+
+
+def stmt_totals(stmt, *columns: str, **expressions) -> dict[str, Any]:
+    """The 合计 of a list that pages through ``stmt``: over every row in scope, not just the page shown.
+
+    ``columns`` are money columns of the selected rows, by name; ``expressions`` name a SQL expression built
+    from those columns (``unreturned=lambda c: db.case((c.returned_on.is_(None), c.amount), else_=0)``).
+    Sums are exact (to the fen) and rounded only when shown (core.units). Returns ``count`` and each sum.
+    """
+    sub = stmt.order_by(None).subquery()
+    sums = {name: sub.c[name] for name in columns}
+    sums.update({name: build(sub.c) for name, build in expressions.items()})
+    columns_out = (db.func.coalesce(db.func.sum(e), 0) for e in sums.values())
+    row = db.session.execute(db.select(db.func.count(), *columns_out).select_from(sub)).one()
+    totals = {name: exact_total([v]) for name, v in zip(sums, row[1:], strict=True)}
+    return {"count": int(row[0] or 0), **totals}
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; answer it rather than log a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
 
 
 # --- Login ----------------------------------------------------------------------------------------
@@ -163,6 +207,10 @@ def _check_credentials(username: str, password: str) -> User | None:
     return user
 
 
+def _wait_text(seconds: int) -> str:
+    return f"{seconds}秒" if seconds < 60 else f"{-(-seconds // 60)}分钟"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -177,17 +225,19 @@ def login():
         except CSRFError:
             abort(400, description="页面已过期或来源不明，请刷新登录页后重试")
         username = (request.form.get("username") or "").strip()
-        subject = f"{request.remote_addr}:{username.lower()}"
-        if ratelimit.exceeded(LOGIN_LIMIT, subject):
-            error = LOGIN_LOCKED
-            return render_template("login.html", error=error, username=username, next_url=next_url), 429
+        address = request.remote_addr or "unknown"
+        wait = login_throttle.wait_seconds(username, address)
+        if wait:
+            error = LOGIN_LOCKED.format(wait=_wait_text(wait))
+            page = render_template("login.html", error=error, username=username, next_url=next_url)
+            return page, 429, {"Retry-After": str(wait)}
         user = _check_credentials(username, request.form.get("password") or "")
         if user is None:
             error = LOGIN_ERROR
-            ratelimit.hit(LOGIN_LIMIT, subject)
-            current_app.logger.info("failed login for %r from %s", username, request.remote_addr)
+            login_throttle.failed(username, address)
+            current_app.logger.info("failed login for %r from %s", username, address)
         else:
-            ratelimit.reset(LOGIN_LIMIT, subject)
+            login_throttle.succeeded(username, address)
             login_user(user)
             db.session.commit()
             return redirect(next_url or url_for("web.dashboard"))
@@ -200,6 +250,7 @@ def login():
 @permission(AUTHENTICATED)
 def logout():
     logout_user()
+    db.session.commit()
     flash("您已安全退出", "success")
     return redirect(url_for("web.login"))
 
@@ -216,20 +267,19 @@ def switch_tenant():
     return redirect(url_for("web.dashboard"))
 
 
+@bp.route("/preferences/money-unit", methods=["POST"])
+@permission(AUTHENTICATED)
+def money_unit():
+    """Keep the reader's table unit (万元 or 元) and go back to the page the switch was on."""
+    unit = request.form.get("unit")
+    if unit not in UNITS:
+        abort(400, description="金额单位只能是万元或元")
+    g.principal.user.money_unit = unit
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("web.dashboard"))
+
+
 # --- Dashboard ------------------------------------------------------------------------------------
-
-
-def deadline_progress(plan: dict, today: dt.date) -> list[dict[str, Any]]:
-    labels = {**DEADLINE_LABELS, **(plan.get("deadline_labels") or {})}
-    out = []
-    for key, value in (plan.get("deadlines") or {}).items():
-        try:
-            when = dt.date.fromisoformat(str(value)[:10])
-        except ValueError:
-            continue
-        days = (when - today).days
-        out.append({"key": key, "label": labels.get(key, key), "date": when, "days": days})
-    return sorted(out, key=lambda d: d["date"])
 
 
 def dashboard_widgets() -> list[dict[str, Any]]:
@@ -258,13 +308,29 @@ def dashboard_widgets() -> list[dict[str, Any]]:
     return out
 
 
+def todo_items() -> list[TodoItem]:
+    """The user's to-do list from every enabled plugin, most urgent first (undated items last)."""
+    principal = g.principal
+    tenant = principal.jurisdiction
+    caller = get_pm().hook_for(tenant, "qingqian_todo_items")
+    try:
+        found = flatten(caller(tenant=tenant, user=principal.user))
+    except Exception:
+        current_app.logger.exception("to-do items failed")
+        return []
+    items = [
+        i for i in found if isinstance(i, TodoItem) and (not i.permission or principal.can(i.permission))
+    ]
+    return sorted(items, key=lambda i: (i.due is None, i.due or clock.today(tenant), i.order, i.label))
+
+
 @bp.route("/")
 @permission("dashboard.read")
 def dashboard():
-    today = dt.date.today()
-    data = summary(today)
     jurisdiction = g.principal.jurisdiction
-    plan = plan_for(jurisdiction) if jurisdiction is not None else {}
+    today = clock.today(jurisdiction)
+    data = summary(today)
+    plan = plan_for(jurisdiction, on=today) if jurisdiction is not None else {}
     chart_data = {
         "by_unit": [
             {"name": u["name"], "cleared": str(u["cleared"]), "outstanding": str(u["outstanding"])}
@@ -278,18 +344,68 @@ def dashboard():
         "dashboard.html",
         data=data,
         chart_data=chart_data,
-        deadlines=deadline_progress(plan, today),
+        deadlines=milestone_progress(jurisdiction, plan, today),
+        calendar_gaps=calendar_gaps(stored_plan(jurisdiction), today)
+        # For the office (the whole jurisdiction's managers): they are the ones who can get it fixed.
+        if jurisdiction is not None
+        and g.principal.can("tenant.manage")
+        and g.principal.scope.whole_jurisdiction
+        else [],
+        plan_year=plan.get("year"),
         plan_name=plan.get("name"),
         widgets=dashboard_widgets(),
         today=today,
+        rate_scopes=RATE_SCOPES,
+        todos=todo_items(),
     )
+
+
+# --- Background list exports ---------------------------------------------------------------------
+
+
+def _own_export_job(job_id: str) -> Job:
+    """An export job of the signed-in user (another user's answers 404: the file holds their view)."""
+    job = get_visible_or_404(Job, job_id)
+    if job.user_id != g.principal.user.id or "query" not in (job.params or {}):
+        abort(404)
+    return job
+
+
+@bp.route("/exports/<string:job_id>")
+@permission(AUTHENTICATED)
+@requester_only
+def export_status(job_id: str):
+    """A large list being exported: its progress, then the download link (core.list_exports)."""
+    from core.list_exports import ready_file
+
+    job = _own_export_job(job_id)
+    return render_template(
+        "export_status.html",
+        job=job,
+        label=job_labels(get_pm()).get(job.name, job.name),
+        status_label=JOB_STATUS_LABELS.get(job.status, job.status),
+        ready=ready_file(job) is not None,
+    )
+
+
+@bp.route("/exports/<string:job_id>/file")
+@permission(AUTHENTICATED)
+@requester_only
+def export_file(job_id: str):
+    from core.list_exports import XLSX, ready_file
+
+    job = _own_export_job(job_id)
+    path = ready_file(job)
+    if path is None:
+        abort(404, description="导出文件尚未生成或已过期，请重新导出")
+    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=job.result["filename"])
 
 
 # --- Jobs and plugins -----------------------------------------------------------------------------
 
 
 @bp.route("/jobs")
-@permission("job.read")
+@permission("system.read")
 def jobs():
     stmt = db.select(Job)
     status = request.args.get("status")
@@ -309,7 +425,7 @@ def jobs():
 
 
 @bp.route("/plugins")
-@permission("plugin.read")
+@permission("system.read")
 def plugins():
     tenant = g.principal.jurisdiction
     infos = [
@@ -322,4 +438,22 @@ def plugins():
     return render_template("plugins.html", plugins=infos, missing=missing)
 
 
-from core.web import debt_pages, tenant_pages  # noqa: E402,F401  (routes on this blueprint)
+@bp.route("/plan")
+@permission("plan.read")
+def plan():
+    from core.tenancy.plan_report import plan_report, value_text
+
+    tenant = g.principal.jurisdiction
+    if tenant is None:
+        abort(404)
+    on = None
+    if request.args.get("on"):
+        try:
+            on = dt.date.fromisoformat(request.args["on"])
+        except ValueError:
+            flash("日期格式应为 YYYY-MM-DD，已显示今天生效的方案", "warning")
+    report = plan_report(tenant, on)
+    return render_template("plan.html", report=report, value_text=value_text, on=on)
+
+
+from core.web import debt_pages, onboarding_pages, tenant_pages  # noqa: E402,F401  (routes on this blueprint)

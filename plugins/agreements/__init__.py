@@ -18,10 +18,22 @@ from plugins.roles import ALL_ROLES, WRITERS
 
 class AgreementsPlugin(PartsPlugin):
     @hookimpl
+    def qingqian_plan_keys(self):
+        from plugins.agreements.plan_keys import PLAN_KEYS
+
+        return PLAN_KEYS
+
+    @hookimpl
     def qingqian_demo_data(self, jurisdiction, users):
         from plugins.agreements.clearance.demo import demo_data
 
         return demo_data(jurisdiction, users)
+
+    @hookimpl
+    def qingqian_milestone_status(self, tenant, key, deadline, plan):
+        from plugins.agreements.progress.milestones import milestone_status
+
+        return milestone_status(tenant, key, deadline)
 
     @hookimpl
     def qingqian_permissions(self):
@@ -37,6 +49,13 @@ class AgreementsPlugin(PartsPlugin):
         from plugins.agreements.clearance.service import wage_first
 
         return wage_first(debt, payment_data)
+
+    @hookimpl
+    def qingqian_stored_files(self):
+        from core.tenancy.transfer import StoredFiles
+        from plugins.agreements.clearance.scans import root
+
+        return [StoredFiles("agreements_agreements", "scan_path", root)]
 
     @hookimpl
     def qingqian_export_columns(self, plan):

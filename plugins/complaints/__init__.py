@@ -18,6 +18,12 @@ from plugins.roles import ALL_ROLES, OFFICE, WRITERS
 
 class ComplaintsPlugin(PartsPlugin):
     @hookimpl
+    def qingqian_plan_keys(self):
+        from plugins.complaints.plan_keys import PLAN_KEYS
+
+        return PLAN_KEYS
+
+    @hookimpl
     def qingqian_demo_data(self, jurisdiction, users):
         from plugins.complaints.handling.demo import demo_data
 

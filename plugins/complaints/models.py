@@ -10,10 +10,24 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.models.append_only import AppendOnly
 from core.models.base import Money, Timestamps, UnitOwned, Versioned, utcnow
 from core.models.debt import Debt
 
@@ -39,6 +53,7 @@ CHANNEL_LABELS = {
 
 class Status(enum.StrEnum):
     RECEIVED = "received"
+    NEEDS_INFO = "needs_info"
     OUT_OF_SCOPE = "out_of_scope"
     ACCEPTED = "accepted"
     TRANSFERRED = "transferred"
@@ -48,13 +63,14 @@ class Status(enum.StrEnum):
 
 STATUS_LABELS = {
     Status.RECEIVED: "已收到，待核查",
+    Status.NEEDS_INFO: "待补充材料",
     Status.OUT_OF_SCOPE: "不属于受理范围",
     Status.ACCEPTED: "已受理，待转办",
     Status.TRANSFERRED: "已转办，办理中",
     Status.TRACKING: "已反馈，纳入台账跟踪",
     Status.CLOSED: "已办结",
 }
-OPEN = {Status.RECEIVED, Status.ACCEPTED, Status.TRANSFERRED, Status.TRACKING}
+OPEN = {Status.RECEIVED, Status.NEEDS_INFO, Status.ACCEPTED, Status.TRANSFERRED, Status.TRACKING}
 
 
 class Outcome(enum.StrEnum):
@@ -64,6 +80,21 @@ class Outcome(enum.StrEnum):
 
 
 OUTCOME_LABELS = {Outcome.UNDISPUTED: "无争议", Outcome.DISPUTED: "有争议", Outcome.REJECTED: "不予支持"}
+TRIAGE_CATEGORIES = {
+    "accept": "建议受理",
+    "private_debtor": "欠款方为民营企业或个人",
+    "judicial": "已进入司法程序",
+    "outside_jurisdiction": "欠款方不在本辖区",
+    "not_sme": "投诉方不是中小企业",
+    "needs_info": "信息不全，需投诉人补充",
+}
+# The out-of-scope reason each refusing category files the case under.
+CATEGORY_REASONS = {
+    "private_debtor": "private_debtor",
+    "judicial": "judicial",
+    "outside_jurisdiction": "outside_jurisdiction",
+    "not_sme": "large_creditor",
+}
 ROUTE_LABELS = {"mediation": "调解", "negotiation": "协商", "law": "依法解决（诉讼或仲裁）"}
 
 OUT_OF_SCOPE_REASONS = {
@@ -99,7 +130,23 @@ class Complaint(UnitOwned, Versioned, Timestamps, db.Model):
     contract_no: Mapped[str | None] = mapped_column(String(120))
     contract_name: Mapped[str | None] = mapped_column(String(300))
     category: Mapped[str] = mapped_column(String(20), default="works")
-    amount: Mapped[Decimal] = mapped_column(Money)
+    # Blank when the complainant did not know it (the office asks); as written, and whether it is an estimate.
+    amount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    amount_text: Mapped[str | None] = mapped_column(String(60))
+    amount_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    debtor_score: Mapped[float | None] = mapped_column(Float)
+    migrant_wages: Mapped[bool] = mapped_column(Boolean, default=False)
+    migrant_wage_amount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    # The product's triage suggestion at receipt, and what the office decided (kept to measure the hit rate).
+    suggested_category: Mapped[str | None] = mapped_column(String(30))
+    suggested_reasons: Mapped[list | None] = mapped_column(JSON)
+    triage_category: Mapped[str | None] = mapped_column(String(30))
+    triage_override_reason: Mapped[str | None] = mapped_column(Text)
+    # 待补充材料: what the office asked the complainant, and their answer (the clock restarts from it).
+    info_request: Mapped[str | None] = mapped_column(Text)
+    info_requested_on: Mapped[dt.date | None] = mapped_column(Date)
+    info_reply: Mapped[str | None] = mapped_column(Text)
+    info_replied_on: Mapped[dt.date | None] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     received_on: Mapped[dt.date] = mapped_column(Date)
     transfer_due: Mapped[dt.date] = mapped_column(Date)
@@ -151,9 +198,10 @@ class ComplaintAttachment(UnitOwned, db.Model):
     complaint: Mapped[Complaint] = relationship(back_populates="attachments")
 
 
-class ComplaintStep(UnitOwned, db.Model):
-    """One step of a case's timeline (who, when, what). Append-only."""
+class ComplaintStep(AppendOnly, UnitOwned, db.Model):
+    """One step of a case's timeline (who, when, what). Append-only; it follows the case's unit."""
 
+    __append_only_movable__ = ("unit_id",)
     __tablename__ = "complaint_steps"
     __url_param__ = "complaint_step_id"
 

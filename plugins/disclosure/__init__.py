@@ -21,6 +21,18 @@ JURISDICTION_WIDE = ["platform_admin", "office_admin", "leader", "auditor"]
 
 class DisclosurePlugin(PartsPlugin):
     @hookimpl
+    def qingqian_plan_keys(self):
+        from plugins.disclosure.plan_keys import PLAN_KEYS
+
+        return PLAN_KEYS
+
+    @hookimpl
+    def qingqian_milestone_status(self, tenant, key, deadline, plan):
+        from plugins.disclosure.annual.milestones import milestone_status
+
+        return milestone_status(tenant, key, deadline)
+
+    @hookimpl
     def qingqian_permissions(self):
         # The report covers every unit of the jurisdiction, so it is for jurisdiction-wide roles; a unit
         # sees exactly its own subtree (and, like anyone, the public page once published).

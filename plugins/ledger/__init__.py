@@ -20,10 +20,33 @@ from plugins.roles import ALL_ROLES, OFFICE, WRITERS
 
 class LedgerPlugin(PartsPlugin):
     @hookimpl
+    def qingqian_plan_keys(self):
+        from plugins.ledger.plan_keys import PLAN_KEYS
+
+        return PLAN_KEYS
+
+    @hookimpl
+    def qingqian_stored_files(self):
+        from core.tenancy.transfer import StoredFiles
+        from plugins.ledger.imports.service import upload_root
+        from plugins.ledger.rounds.export_files import root
+
+        return [
+            StoredFiles("ledger_imports", "stored_path", upload_root),
+            StoredFiles("ledger_exports", "stored_path", root),
+        ]
+
+    @hookimpl
     def qingqian_demo_data(self, jurisdiction, users):
         from plugins.ledger.rounds.demo import demo_data
 
         return demo_data(jurisdiction, users)
+
+    @hookimpl
+    def qingqian_milestone_status(self, tenant, key, deadline, plan):
+        from plugins.ledger.rounds.milestones import milestone_status
+
+        return milestone_status(tenant, key, deadline)
 
     @hookimpl
     def qingqian_permissions(self):

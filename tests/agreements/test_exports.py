@@ -41,9 +41,10 @@ def test_xlsx_layout_wan_totals_and_formula_escape(client, aw):
     assert '\'=HYPERLINK("http://x")' in by_name  # escaped, stays text
     total = rows[5]
     assert (
-        total[0] == "合计" and total[2] == 2 and total[3] == 13.35 and total[6] == "17.58%"
-    )  # 23 456.78 / 133 456.78 = 0.17576…
+        total[0] == "合计" and total[2] == 2 and total[3] == 13.35 and total[6] == 0.1758
+    )  # 23 456.78 / 133 456.78 = 0.17576…, a number shown as a percentage
     assert ws.cell(row=4, column=4).number_format == "0.00"
+    assert ws.cell(row=6, column=7).number_format == "0.00%"
     assert any(row[0] == "合计" and row[1] == 2 for row in rows[6:])  # the by-class table's total
 
 

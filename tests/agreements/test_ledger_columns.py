@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -47,7 +48,7 @@ def test_ledger_export_shows_how_each_debt_is_being_cleared(client, aw):
 
     rows = exported(client, aw)
     assert rows["HT-A"]["还款协议"] == "履行中"
-    assert rows["HT-A"]["下期应还日期"] == "2023年9月15日"
+    assert rows["HT-A"]["下期应还日期"] == dt.datetime(2023, 9, 15)  # a real date cell
     assert rows["HT-D"]["化解分类"] == "有分歧（协商、调解或法律途径）"
     assert rows["HT-D"]["还款协议"] is None and rows["HT-D"]["下期应还日期"] is None
     assert (rows["HT-N"]["化解分类"], rows["HT-N"]["还款协议"]) == (None, None)
@@ -57,7 +58,7 @@ def test_ledger_export_shows_how_each_debt_is_being_cleared(client, aw):
     pay = "/api/v1/agreements/installments/{}/payments"
     r = client.post(pay.format(first["id"]), json={"paid_on": "2023-09-10", "amount": "40000.00"}, headers=h)
     assert r.status_code == 201, r.json
-    assert exported(client, aw)["HT-A"]["下期应还日期"] == "2023年10月20日"
+    assert exported(client, aw)["HT-A"]["下期应还日期"] == dt.datetime(2023, 10, 20)
     r = client.post(pay.format(second["id"]), json={"paid_on": "2023-10-18", "amount": "60000.00"}, headers=h)
     assert r.status_code == 201, r.json
     done = exported(client, aw)["HT-A"]

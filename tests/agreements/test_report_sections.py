@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core import hookimpl
+from core import clock, hookimpl
 from core.extensions import db
 from core.tenancy.scope import system_scope
 from core.web.nav import ReportSection
@@ -32,7 +32,7 @@ def page(client, world, user: str = "office_a") -> str:
 
 def test_ledger_and_complaints_report_into_the_progress_page(client, aw):
     enable(aw, "ledger", "complaints")
-    deadline = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    deadline = (clock.today() + dt.timedelta(days=10)).isoformat()
     r = client.post(
         "/api/v1/ledger/rounds",
         json={"name": "第一轮摸排", "deadline": deadline},
@@ -89,6 +89,6 @@ def sections(app, aw):
 def test_a_failing_section_is_left_out_and_permissions_apply(client, sections):
     enable(sections, "ledger")  # keeps sectiontest, enabled by the fixture
     office = page(client, sections)
-    assert "坏章节" not in office and "仅清欠办可见" in office and f"截至{dt.date.today():%Y}年" in office
+    assert "坏章节" not in office and "仅清欠办可见" in office and f"截至{clock.today():%Y}年" in office
     assert "台账报送情况" in office  # the others still render
     assert "仅清欠办可见" not in page(client, sections, "clerk_a1")

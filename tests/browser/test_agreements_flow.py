@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
+from core import clock
 from tests.agreements.conftest import make_debt, set_agreements
 from tests.browser.test_shell import (  # noqa: F401
     CHROMIUM,
@@ -26,7 +26,7 @@ def test_agreement_installment_payment_moves_progress(client, world, live_server
 
     set_agreements(world)
     debt = make_debt(client, world, amount_owed="80000.00", project_name="游客步道修缮工程")
-    as_of = dt.date.today().isoformat()
+    as_of = clock.today().isoformat()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

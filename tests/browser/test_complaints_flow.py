@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from core import clock
 from core.extensions import db
 from core.tenancy.scope import system_scope
 from tests.browser.test_shell import (  # noqa: F401
@@ -84,7 +85,7 @@ def test_public_complaint_to_answer(cworld, live_server):  # noqa: F811
             unit = watched_page(browser, errors, viewport={"width": 1280, "height": 900}, locale="zh-CN")
             login(unit, live_server, "clerk_a1")
             unit.goto(case_url)
-            due = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+            due = (clock.today() + dt.timedelta(days=20)).isoformat()
             unit.select_option(".outcome-form select[name=outcome]", "undisputed")
             unit.fill(".outcome-form input[name=payment_deadline]", due)
             unit.fill(".outcome-form textarea[name=detail]", "已核实验收单据，安排资金支付")

@@ -3,10 +3,9 @@ anyone opens the public page on a phone and reads them (pattern of test_ledger_f
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from core import clock
 from tests.browser.test_ledger_flow import login
 from tests.browser.test_shell import (
     CHROMIUM,
@@ -27,7 +26,7 @@ def test_office_publishes_and_the_public_reads_it_on_a_phone(client, world, live
     _require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
-    year = dt.date.today().year - 1
+    year = clock.today().year - 1
     body = debt_payload(unit_id=world.nodes["a.town1"].id, amount_owed="123456.78")
     body["delivery_date"] = f"{year}-03-01"
     assert client.post("/api/v1/debts", json=body, headers=world.headers("office_a")).status_code == 201

@@ -14,6 +14,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from core import clock
 from core.extensions import db
 from core.rules.credit_code import make
 from core.tenancy.models import TenantNode
@@ -42,7 +43,7 @@ def ledger_world(world):
         a = db.session.get(TenantNode, world.nodes["a"].id)
         a.plan = {**a.plan, "plugins": [*(p for p in a.plan["plugins"] if p != "ledger"), "ledger"]}
         db.session.commit()
-    return world, (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    return world, (clock.today() + dt.timedelta(days=30)).isoformat()
 
 
 def ledger_file(path) -> str:
@@ -245,3 +246,52 @@ def test_a_running_export_shows_its_progress_and_downloads_itself_when_ready(
             assert errors == []
         finally:
             browser.close()
+
+
+def test_an_unknown_debtor_unit_is_mapped_from_the_preview(ledger_world, live_server, tmp_path):
+    """Issue 23: a debtor name not in the tree is named as such; the clerk maps it to a unit on the page,
+    the preview is made again and every row can be committed."""
+    _require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    world, _deadline = ledger_world
+    target = ledger_file(tmp_path)
+    wb = openpyxl.load_workbook(target)
+    wb.active.cell(row=5, column=1, value="甲一镇财政局")  # HT-2023-012: what the clerk calls 甲一镇财政所
+    wb.save(target)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            errors: list[str] = []
+            clerk = watched_page(browser, errors)
+            login(clerk, live_server, "clerk_a1")
+            clerk.goto(live_server + "/ledger/imports")
+            clerk.set_input_files("#import-file", target)
+            clerk.click("#import-submit")
+            expect(clerk.locator("#import-status")).to_have_attribute(
+                "data-status", "previewed", timeout=30_000
+            )
+            expect(clerk.locator("[data-count=rejected]")).to_have_text("1")
+            unknown = clerk.locator('tr[data-unknown-unit="甲一镇财政局"]')
+            expect(unknown).to_contain_text("1")
+            unknown.locator("select[name=unit_id]").select_option(label="　甲一镇财政所")
+            unknown.locator("[data-testid=map-unit]").click()
+            expect(clerk.locator("#import-status")).to_have_attribute(
+                "data-status", "previewed", timeout=30_000
+            )
+            expect(clerk.locator("[data-count=rejected]")).to_have_text("0")
+            expect(clerk.locator("[data-count=new]")).to_have_text("2")
+            expect(clerk.locator("[data-testid=unknown-units]")).to_have_count(0)
+            clerk.click("#import-commit")
+            expect(clerk.locator("#import-status")).to_have_attribute(
+                "data-status", "committed", timeout=30_000
+            )
+            assert not errors, errors
+        finally:
+            browser.close()
+    with system_scope():
+        from core.models.debt import Debt
+
+        units = {d.contract_no: d.unit.code for d in db.session.scalars(db.select(Debt))}
+    assert units == {"HT-2023-011": "a.town1", "HT-2023-012": "a.town1.office"}

@@ -55,6 +55,8 @@ def test_file_and_look_up(client, cworld):
         "answered_on",
         "closed_on",
         "result_text",
+        "info_request",
+        "info_requested_on",
     }
     assert "王经理" not in r.get_data(as_text=True)
 
@@ -99,6 +101,7 @@ def test_rate_limit_per_address(client, cworld):
     assert codes == [201] * 5
     r = file(client)
     assert r.status_code == 429 and r.json["code"] == "too_many_requests"
+    assert 3500 <= int(r.headers["Retry-After"]) <= 3600
     other = client.post("/api/v1/public/complaints", json=filing(), environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert other.status_code == 201
 

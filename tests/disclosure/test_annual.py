@@ -118,7 +118,7 @@ def test_republishing_needs_a_reason_and_is_recorded(client, ledger):
     assert client.post("/api/v1/disclosure/reports", json={"year": YEAR}, headers=h).status_code == 201
     add(client, ledger, "a.town2", 8, "7000.00", "2023-02-01")
     r = client.post("/api/v1/disclosure/reports", json={"year": YEAR}, headers=h)
-    assert r.status_code == 422 and "更正原因" in r.json["errors"]["note"][0]
+    assert r.status_code == 409 and "更正原因" in r.json["errors"]["note"][0]
     r = client.post(
         "/api/v1/disclosure/reports", json={"year": YEAR, "note": "补录甲二镇漏报欠款"}, headers=h
     )
@@ -137,7 +137,7 @@ def test_bad_requests_are_refused_and_record_nothing(client, ledger):
     r = client.post("/api/v1/disclosure/reports", json={"year": 2999}, headers=h)
     assert r.status_code == 422 and "year" in r.json["errors"]
     r = client.post("/api/v1/disclosure/reports", json={"year": 2100}, headers=h)
-    assert r.status_code == 422 and "尚未结束" in r.json["errors"]["year"][0]
+    assert r.status_code == 409 and "尚未结束" in r.json["errors"]["year"][0]
     assert client.get("/api/v1/disclosure/figures", headers=h).status_code == 422
     assert client.get("/api/v1/disclosure/reports", headers=h).json == []
 

@@ -380,11 +380,11 @@ def test_sibling_debt_is_not_matched_or_changed(client, lw):
     assert body["counts"]["new"] == 1 and body["counts"]["changed"] == 0
 
 
-# --- All or nothing ----------------------------------------------------------------------------------
+# --- One validation: the preview's verdict is the commit's -------------------------------------------
 
 
 class RefuseMarked:
-    """A validation rule that refuses one row's debt at commit time."""
+    """A plugin-only validation rule that refuses one row's debt."""
 
     PLUGIN_NAME = "refuse_marked"
 
@@ -407,26 +407,57 @@ def refusing_client(_app, lw):
         db.session.remove()
 
 
-def test_commit_is_all_or_nothing(refusing_client, lw):
+def test_a_plugin_rule_rejects_its_row_in_the_preview_and_the_rest_commits(refusing_client, lw):
+    """Issue 23: the preview showed a plugin-refused row as new and the whole commit then failed."""
     client = refusing_client
     rows = [list(r) for r in GOOD_ROWS]
     rows[2][5] = "拒绝导入的物业服务"
     body = imported(client, lw, rows=rows)
-    # The preview cannot know the commit-time rule: all three rows look new.
-    assert body["counts"]["new"] == 3
-    with system_scope():
-        enterprises = db.session.scalar(db.select(db.func.count()).select_from(Enterprise))
-    events = event_count()
+    counts_add_up(body)
+    assert (body["counts"]["new"], body["counts"]["rejected"]) == (2, 1)
+    rejected = rows_of(client, lw, "clerk_a1", body["id"], "rejected")
+    assert [r["row_number"] for r in rejected] == [6]
+    assert any("不允许导入" in i["message"] for i in rejected[0]["issues"])
     r = commit(client, lw, "clerk_a1", body["id"])
     assert r.status_code == 202
-    assert r.json["status"] == "failed", r.json
-    assert "第 6 行" in r.json["error"] and "不允许导入" in r.json["error"]
-    assert debt_count() == 0 and event_count() == events
+    assert r.json["status"] == "committed", r.json
+    assert r.json["counts"] == body["counts"]
+    assert debt_count() == 2
+
+
+def test_a_rule_enabled_after_the_preview_rejects_only_its_row(client, refusing_client, lw):
+    """A row-level rule never fails a whole commit: the row is rejected with the rule's reason."""
+    # Previewed before the rule applies (the plain app has no such plugin)...
     with system_scope():
-        assert db.session.scalar(db.select(db.func.count()).select_from(Enterprise)) == enterprises
-    job = client.get(f"/api/v1/jobs/{r.json['commit_job_id']}", headers=lw.headers("clerk_a1")).json
-    assert job["status"] == "failed"
-    assert commit(client, lw, "clerk_a1", body["id"]).status_code == 409  # a failed import stays failed
+        a = db.session.get(TenantNode, lw.nodes["a"].id)
+        a.plan = {**a.plan, "plugins": [p for p in a.plan["plugins"] if p != "refuse_marked"]}
+        db.session.commit()
+    rows = [list(r) for r in GOOD_ROWS]
+    rows[2][5] = "拒绝导入的物业服务"
+    body = imported(client, lw, rows=rows)
+    assert body["counts"]["new"] == 3
+    # ...committed after it was enabled.
+    with system_scope():
+        a = db.session.get(TenantNode, lw.nodes["a"].id)
+        a.plan = {**a.plan, "plugins": [*a.plan["plugins"], "refuse_marked"]}
+        db.session.commit()
+    r = commit(refusing_client, lw, "clerk_a1", body["id"])
+    assert r.json["status"] == "committed", r.json
+    assert debt_count() == 2
+    after = r.json
+    counts_add_up(after)
+    assert (after["counts"]["new"], after["counts"]["rejected"]) == (2, body["counts"]["rejected"] + 1)
+    rejected = rows_of(refusing_client, lw, "clerk_a1", body["id"], "rejected")
+    assert any(
+        r["row_number"] == 6 and any("不允许导入" in i["message"] for i in r["issues"]) for r in rejected
+    )
+    # the money moves with the row: the reconciliation still adds up to the file's total
+    before, recon = body["reconciliation"], after["reconciliation"]
+    owed = Decimal(recon["amounts"]["rejected"]) - Decimal(before["amounts"]["rejected"])
+    assert owed > 0
+    assert Decimal(recon["amounts"]["accepted"]) == Decimal(before["amounts"]["accepted"]) - owed
+    assert recon["amounts"]["data"] == before["amounts"]["data"]
+    assert recon["rows"]["rejected"] == before["rows"]["rejected"] + 1
 
 
 # --- File limits -------------------------------------------------------------------------------------
@@ -467,9 +498,9 @@ def test_unreadable_file_fails_the_import_with_a_message(client, lw):
     assert commit(client, lw, "clerk_a1", r.json["id"]).status_code == 409
 
 
-def test_unit_outside_scope_is_422(client, lw):
+def test_unit_outside_scope_is_404_naming_the_field(client, lw):
     r = upload(client, lw, "clerk_a1", xlsx_bytes(GOOD_ROWS), unit_id=node_id(lw, "a.town2"))
-    assert r.status_code == 422
+    assert r.status_code == 404 and "unit_id" in r.json["errors"], r.json
 
 
 def test_clerk_may_import_for_a_unit_below(client, lw):

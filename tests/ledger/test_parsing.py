@@ -30,8 +30,12 @@ def parse(path, plan=PLAN, **kw):
 
 def check_counts(res):
     c = res.counts
-    assert c["read"] == c["accepted"] + c["warning"] + c["rejected"] + c["skipped"] == len(res.rows)
-    assert all(r.status in ("accepted", "warning", "rejected", "skipped") for r in res.rows)
+    assert (
+        c["read"]
+        == c["accepted"] + c["warning"] + c["rejected"] + c["duplicate"] + c["skipped"]
+        == len(res.rows)
+    )
+    assert all(r.status in ("accepted", "warning", "rejected", "duplicate", "skipped") for r in res.rows)
 
 
 @pytest.mark.parametrize("builder, suffix", [(messy_xlsx, ".xlsx"), (messy_xls, ".xls")])
@@ -74,7 +78,7 @@ def test_messy_workbook(tmp_path, builder, suffix):
     assert by_row[11].skip_reason == "填表人/审核人"
     assert by_row[12].skip_reason == "填表人/审核人"
     assert 8 not in by_row  # a wholly empty row is not a data row
-    assert res.counts == {"read": 7, "accepted": 3, "warning": 1, "rejected": 0, "skipped": 3}
+    assert res.counts == {"read": 7, "accepted": 3, "warning": 1, "rejected": 0, "duplicate": 0, "skipped": 3}
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
@@ -134,7 +138,8 @@ def test_synonyms_from_plan_hooks_and_header_noise(tmp_path):
     row = res.rows[0]
     assert row.status == "accepted", row.issues
     assert row.values["amount_owed"] == Decimal("20000.00")  # the header's own （万元）
-    assert res.unit_multiplier == Decimal(1)
+    # the 欠款金额 header's unit is the file's marker: the preview reports 万元, from the header
+    assert (res.unit_multiplier, res.unit_source) == (Decimal(10000), "header")
 
 
 def test_full_width_header_and_yuan_column_in_wan_sheet(tmp_path):

@@ -17,7 +17,9 @@ def parse_rows(tmp_path, rows, plan=PLAN, header=SIMPLE_HEADER, **kw):
     path = write_xlsx(tmp_path / "rules.xlsx", [header, *rows])
     res = parse_file(path, path.name, plan, today=TODAY, **kw)
     c = res.counts
-    assert c["read"] == c["accepted"] + c["warning"] + c["rejected"] + c["skipped"] == len(rows)
+    assert (
+        c["read"] == c["accepted"] + c["warning"] + c["rejected"] + c["duplicate"] + c["skipped"] == len(rows)
+    )
     return res
 
 
@@ -41,7 +43,12 @@ def only(res):
             "undisputed_amount",
             "无争议金额（60.00）与有争议金额（30.00）之和应等于欠款金额（100.00）",
         ),
-        ({"owed": 100, "undisputed": 160}, "undisputed_amount", "无争议金额（160.00）大于欠款金额（100.00）"),
+        # both split columns present: a blank 有分歧 is 0 and the three figures are named
+        (
+            {"owed": 100, "undisputed": 160},
+            "undisputed_amount",
+            "无争议金额（160.00）与有争议金额（0.00）之和应等于欠款金额（100.00）",
+        ),
         ({"category": "租金"}, "category", "款项类别无法识别（租金），应填货物、工程或服务"),
         ({"category": None}, "category", "款项类别不能为空"),
         ({"size": "大型"}, "creditor_size", "大型企业不属于清欠范围"),
@@ -108,11 +115,14 @@ def test_missing_credit_code_is_a_warning(tmp_path):
 
 
 def test_duplicates_inside_a_file(tmp_path):
-    rows = [simple_row(1), simple_row(2), simple_row(1, owed=5), simple_row(1, owed=-1)]
+    # Same debtor, creditor and contract but another amount is another debt (was "skipped as duplicate");
+    # only an identical row is a duplicate, named with the earlier row's number.
+    rows = [simple_row(1), simple_row(2), simple_row(1, owed=5), simple_row(1, owed=-1), simple_row(1)]
     res = parse_rows(tmp_path, rows)
-    assert [r.status for r in res.rows] == ["accepted", "accepted", "skipped", "rejected"]
-    assert res.rows[2].skip_reason == "文件内重复（与第2行相同）"
-    assert res.rows[0].row_key == res.rows[2].row_key
+    assert [r.status for r in res.rows] == ["accepted", "accepted", "accepted", "rejected", "duplicate"]
+    assert res.rows[2].row_key == res.rows[0].row_key + "#2"
+    assert res.rows[4].issues[0].message == "与第2行内容完全相同，视为重复行，未导入"
+    assert res.counts["duplicate"] == 1 and res.counts["skipped"] == 0
 
 
 def test_row_key_normalised_and_explicit(tmp_path):

@@ -114,3 +114,45 @@ def test_real_xlsx_renamed_xls_still_reads(tmp_path):
 )
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def _with_sheet_prolog(path, prolog: bytes) -> None:
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    body = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
+    replace_zip_member(path, "xl/worksheets/sheet1.xml", b'<?xml version="1.0"?>' + prolog + body)
+
+
+def test_doctype_after_the_first_kilobytes_refused(tmp_path):
+    """Regression: only the first 4 KB of each part were read, so a long comment hid the DTD."""
+    path = ledger(tmp_path)
+    padding = b"<!--" + b"x" * (64 * 1024) + b"-->\n"
+    _with_sheet_prolog(path, padding + b'<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]>')
+    with pytest.raises(LedgerFileError, match="DOCTYPE"):
+        parse_file(path, "a.xlsx", PLAN)
+
+
+def test_doctype_split_across_read_chunks_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(safety, "XML_CHUNK_BYTES", 64)
+    path = ledger(tmp_path)
+    for shift in range(8):
+        _with_sheet_prolog(path, b" " * (60 + shift) + b'<!DOCTYPE d [<!ENTITY e "x">]>')
+        with pytest.raises(LedgerFileError, match="DOCTYPE"):
+            parse_file(path, "a.xlsx", PLAN)
+
+
+def test_utf16_part_with_late_entity_refused(tmp_path):
+    path = ledger(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    body = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
+    text = '<?xml version="1.0" encoding="UTF-16"?>' + " " * 9000 + '<!DOCTYPE d [<!ENTITY e "x">]>'
+    replace_zip_member(path, "xl/worksheets/sheet1.xml", (text + body.decode("utf-8")).encode("utf-16"))
+    with pytest.raises(LedgerFileError, match="DOCTYPE"):
+        parse_file(path, "a.xlsx", PLAN)
+
+
+def test_long_clean_parts_still_read(tmp_path):
+    path = ledger(tmp_path)
+    _with_sheet_prolog(path, b"<!--" + b"y" * (200 * 1024) + b"-->\n")
+    assert parse_file(path, "a.xlsx", PLAN).counts["accepted"] == 1

@@ -195,7 +195,8 @@ def test_export_whole_ledger_in_template_layout(client, ledger):
     assert ws.cell(4, owed + 1).number_format == "#,##0.00"
     # Dates as officials write them; text typed by outsiders never runs as a formula.
     origin = header.index("欠款形成日期")
-    assert "2023年1月15日" in [r[origin] for r in data]
+    # A real date cell shown as 2023年1月15日 (issue 14: dates are not text in exports).
+    assert dt.datetime(2023, 1, 15) in [r[origin] for r in data]
     project = header.index("项目名称")
     assert "'" + INJECTION in [r[project] for r in data]
     assert "'-1+2" in [r[header.index("备注")] for r in data]
@@ -246,7 +247,8 @@ def test_export_round_snapshot_and_summary_page(client, ledger):
     body = [r for r in rows[3:] if isinstance(r[0], int)]
     assert len(body) == 2 and "'" + INJECTION in [r[4] for r in body]
     page = client.get("/ledger/summary?by=unit", headers=ledger.headers("office_a")).get_data(as_text=True)
-    assert "212,000.50" in page and "export.xlsx?by=unit" in page
+    # The reader's table unit (万元 by default): 212 000.50 元 is 21.20 万元.
+    assert ">21.20<" in page and "欠款金额（万元）" in page and "export.xlsx?by=unit" in page
 
 
 def test_exported_ledger_reads_back_through_the_importer(client, ledger, tmp_path):

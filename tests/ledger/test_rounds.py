@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.clock import frozen
 from core.extensions import db
 from core.models.event import Event
 from core.models.notification import Notification
@@ -36,7 +37,7 @@ def test_open_round_defaults_to_plan_deadline_and_reporting_units(client, lw):
 
 def test_open_round_validation_and_permission(client, lw):
     r = client.post("/api/v1/ledger/rounds", json={"name": "x"}, headers=lw.headers("office_a"))
-    assert r.status_code == 422 and "deadline" in r.json["errors"]  # today is after the plan's 2023 deadline
+    assert r.status_code == 409 and "deadline" in r.json["errors"]  # today is after the plan's 2023 deadline
     r = client.post(
         "/api/v1/ledger/rounds", json={"name": "x", "deadline": FUTURE}, headers=lw.headers("clerk_a1")
     )
@@ -269,11 +270,15 @@ def test_diff_between_rounds(client, lw):
     assert explicit["units"][0]["totals"] == unit["totals"]
 
 
-def test_pages_render(client, lw):
+def test_pages_render(app, client, lw):
     add_debt(client, lw, "clerk_a1", "a.town1", 1)
     # The office opens a round through the page (token auth needs no CSRF token); defaults pre-filled.
-    page = client.get("/ledger/rounds", headers=lw.headers("office_a")).get_data(as_text=True)
+    with frozen(app, "2023-08-20T02:00:00"):
+        page = client.get("/ledger/rounds", headers=lw.headers("office_a")).get_data(as_text=True)
     assert 'value="2023-08-25"' in page and "开启新的填报轮次" in page
+    # Once the plan's deadline has passed it is not offered (the form used to pre-fill it, then refuse it).
+    page = client.get("/ledger/rounds", headers=lw.headers("office_a")).get_data(as_text=True)
+    assert 'value="2023-08-25"' not in page and "开启新的填报轮次" in page
     r = client.post(
         "/ledger/rounds",
         data={

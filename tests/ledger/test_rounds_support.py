@@ -6,13 +6,14 @@ import datetime as dt
 
 import pytest
 
+from core import clock
 from core.extensions import db
 from core.rules.credit_code import make
 from core.tenancy.models import TenantNode
 from core.tenancy.scope import system_scope
 from tests.conftest import debt_payload
 
-FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+FUTURE = (clock.today() + dt.timedelta(days=30)).isoformat()
 
 
 @pytest.fixture

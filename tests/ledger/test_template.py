@@ -81,9 +81,14 @@ def test_template_round_trip(tmp_path):
     assert res.file_issues == [] and res.unmapped_headers == []
     assert res.header_row == HEADER_ROW
     assert set(res.columns) == set(CANONICAL_FIELDS)
-    assert res.counts == {"read": 3, "accepted": 3, "warning": 0, "rejected": 0, "skipped": 0}, [
-        r.issues for r in res.rows
-    ]
+    assert res.counts == {
+        "read": 3,
+        "accepted": 3,
+        "warning": 0,
+        "rejected": 0,
+        "duplicate": 0,
+        "skipped": 0,
+    }, [r.issues for r in res.rows]
     v = res.rows[0].values
     assert v["amount_owed"] == Decimal("100000.50") and v["category"] == "goods" and v["is_private"] is True
     assert v["row_key"] == "K0" and res.rows[0].row_key == "id:K0"

@@ -13,6 +13,9 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
     });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("[data-confirm]").forEach(function (button) {
       button.addEventListener("click", function (event) {
         if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }

@@ -7,6 +7,8 @@ from types import SimpleNamespace
 from flask import request, send_file
 from flask.views import MethodView
 
+from core import clock
+from core.api import ANY_FILE, download_doc, missing_reference
 from core.api.base import ApiError, Blueprint, get_or_404, paginate
 from core.api.debts import _require_write_at, domain_errors
 from core.api.schemas import ReversalSchema
@@ -26,6 +28,7 @@ from plugins.agreements.clearance.schemas import (
     ClassifySchema,
     DisputeStepSchema,
     InstallmentPaymentSchema,
+    InterestStatementSchema,
     SignSchema,
 )
 
@@ -162,7 +165,7 @@ class AgreementList(MethodView):
         """登记还款协议：各期金额合计须等于协议金额；晚于最终清偿期限的须书面说明理由（不得以条例第十四条所列理由拖延）"""
         debt = db.session.get(Debt, data.pop("debt_id"))
         if debt is None or db.session.scalar(db.select(Debt.id).where(Debt.id == debt.id)) is None:
-            raise ApiError(422, errors={"debt_id": ["欠款不存在或不在您的权限范围内"]})
+            raise missing_reference("debt_id", "欠款不存在或不在您的权限范围内")
         _require_write_at(debt.unit, "agreements.write")
         agreement, warnings = service.create_agreement(debt, data, actor=current_user())
         db.session.commit()
@@ -202,6 +205,7 @@ class AgreementSign(MethodView):
 @blp.route("/agreements/<int:agreement_id>/scan")
 class AgreementScan(MethodView):
     @permission("agreements.read")
+    @blp.doc(**download_doc(ANY_FILE, description="协议扫描件（PDF 或图片，按上传时的类型）"))
     def get(self, agreement_id):
         """下载已签协议扫描件（仅限权限范围内）"""
         agreement = get_or_404(Agreement, agreement_id)
@@ -273,9 +277,12 @@ class PaymentReversal(MethodView):
 class DebtInterest(MethodView):
     @permission("agreements.read")
     @blp.arguments(AsOfSchema, location="query")
+    @blp.response(200, InterestStatementSchema)
     def get(self, args, debt_id):
-        """逾期利息计算单：各时段未付余额 × 天数 × 日利率，合计与欠款的逾期利息同一核心算法"""
+        """逾期利息计算单：各时段未付余额 × 天数 × 日利率，合计与欠款的逾期利息同一核心算法
+
+        计息天数：自到期日（或上次付款日）次日起，至付款日（含当日）止；仍未清偿的部分计至统计日（as_of，含当日）。
+        统计日以后的付款不计，余额为统计日的余额；统计日以前已清偿的，计至清偿之日。
+        """
         debt = get_or_404(Debt, debt_id)
-        result = interest.statement(debt, args.get("as_of") or service.today())
-        result["daily_rate"] = str(result["daily_rate"])
-        return _jsonable(result)
+        return interest.statement(debt, args.get("as_of") or clock.today(debt.unit))

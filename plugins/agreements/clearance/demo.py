@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from core import clock
 from core.extensions import db
 from core.models.debt import Debt
 from core.rules.status import DebtStatus
@@ -33,11 +34,21 @@ def demo_data(jurisdiction: TenantNode, users: dict) -> str | None:
     if not debts:
         return None
     clerk = users.get("unit_clerk") or users.get("office_admin")
-    today = service.today()
+    today = clock.today()
     agreed = 0
+    difficult = [n for n in range(len(debts)) if n % 3 == 0]
+    # The last difficult debt still has no agreement (when there are several), so the plan's agreements
+    # milestone shows what an unmet one looks like.
+    unsigned = difficult[-1] if len(difficult) > 1 else None
     for n, debt in enumerate(debts):
-        if n % 3 == 0:
-            service.classify(debt, {"debt_class": "difficulty", "reason": DIFFICULTY}, actor=clerk)
+        if n == unsigned:
+            service.classify(
+                debt, {"debt_class": "difficulty", "reason": DIFFICULTY, "confirmed_on": today}, actor=clerk
+            )
+        elif n % 3 == 0:
+            service.classify(
+                debt, {"debt_class": "difficulty", "reason": DIFFICULTY, "confirmed_on": today}, actor=clerk
+            )
             half = (debt.outstanding / 2).quantize(Decimal("0.01"))
             installments = [
                 {"due_on": today + dt.timedelta(days=30), "amount": half},
@@ -54,4 +65,6 @@ def demo_data(jurisdiction: TenantNode, users: dict) -> str | None:
         else:
             service.classify(debt, {"debt_class": "undisputed", "confirmed_on": today}, actor=clerk)
     db.session.flush()
-    return f"欠款分类 {len(debts)} 笔（无分歧 {len(debts) - agreed} 笔），签订还款协议 {agreed} 份"
+    pending = "，1 笔困难欠款尚未签订协议" if unsigned is not None else ""
+    undisputed = len(debts) - len(difficult)
+    return f"欠款分类 {len(debts)} 笔（无分歧 {undisputed} 笔），签订还款协议 {agreed} 份{pending}"

@@ -15,18 +15,26 @@ CENT = Decimal("0.01")
 
 
 def statement(debt: Debt, as_of: dt.date) -> dict[str, Any]:
-    """The periods between the due date, each payment and ``as_of``; the total is core's ``late_interest``
-    on the same inputs, so the statement and the debt's figure cannot drift apart."""
+    """The debt's late interest as it stood on ``as_of``: the periods between the due date, each payment
+    made by then and ``as_of`` (or the day the debt was cleared, if that came first).
+
+    Day count: interest runs from the day after the due date (or after the previous payment) up to and
+    including the payment day, or ``as_of``. Payments after ``as_of`` are ignored, so the balance is the one
+    on that date. The total is core's ``late_interest`` on the same inputs, so the statement and the debt's
+    figure cannot drift apart.
+    """
     plan = plan_for(debt.unit)
     rate = daily_rate_for(plan, debt.contract_date, debt.agreed_daily_rate)
-    live = [
+    live = sorted(
         (p.paid_on, p.amount)
         for p in db.session.scalars(
             db.select(Payment).where(Payment.debt_id == debt.id, Payment.reversed_at.is_(None))
         )
-    ]
+        if p.paid_on <= as_of
+    )
     outstanding = debt.amount_owed - sum((a for _, a in live), Decimal("0"))
-    end = as_of if outstanding > 0 else max((d for d, _ in live), default=as_of)
+    cleared_on = _cleared_on(debt.amount_owed, live)
+    end = cleared_on or as_of
     periods: list[dict[str, Any]] = []
     due = debt.due_date
     if due is not None and end > due:
@@ -48,10 +56,22 @@ def statement(debt: Debt, as_of: dt.date) -> dict[str, Any]:
         "daily_rate": rate,
         "principal": debt.amount_owed,
         "outstanding": outstanding,
+        "cleared_on": cleared_on,
         "overdue_days": overdue_days(due, as_of, outstanding),
+        "interest_days": sum(p["days"] for p in periods),
         "periods": periods,
         "total": total,
     }
+
+
+def _cleared_on(principal: Decimal, payments: list[tuple[dt.date, Decimal]]) -> dt.date | None:
+    """The day the payments (sorted, all by ``as_of``) brought the balance to zero, if they did."""
+    balance = Decimal(principal)
+    for paid_on, amount in payments:
+        balance -= amount
+        if balance <= 0:
+            return paid_on
+    return None
 
 
 def _period(start: dt.date, end: dt.date, balance: Decimal, rate: Decimal) -> dict[str, Any]:

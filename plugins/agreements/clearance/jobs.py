@@ -13,6 +13,7 @@ from core.models.notification import Notification, NotificationLevel
 from core.rules.status import OPEN_STATUSES
 from core.services.debts import recompute
 from plugins.agreements.clearance import service
+from plugins.agreements.clearance.list_export import JOBS as export_jobs
 from plugins.agreements.clearance.models import (
     Agreement,
     AgreementStatus,
@@ -115,7 +116,7 @@ def nightly(ctx, as_of: str | None = None) -> dict[str, Any]:
     }
 
 
-JOBS = {"agreements.nightly": nightly}
+JOBS = {"agreements.nightly": nightly, **export_jobs}
 SCHEDULES = [
     # After core's nightly recompute (02:00), so the day's figures are settled before alerts go out.
     Schedule(

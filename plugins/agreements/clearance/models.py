@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.models.append_only import AppendOnly
 from core.models.base import Money, Timestamps, UnitOwned, Versioned
 from core.models.debt import Debt, Payment
 
@@ -100,8 +101,10 @@ class Classification(UnitOwned, Versioned, Timestamps, db.Model):
         return CLASS_LABELS.get(DebtClass(self.debt_class), self.debt_class)
 
 
-class DisputeStep(UnitOwned, Timestamps, db.Model):
-    """One step of a disputed debt's track: negotiation, mediation, arbitration or litigation."""
+class DisputeStep(AppendOnly, UnitOwned, Timestamps, db.Model):
+    """One step of a disputed debt's track: negotiation, mediation, arbitration or litigation.
+
+    Append-only: a later development is a new step."""
 
     __tablename__ = "agreements_dispute_steps"
     __url_param__ = "dispute_step_id"

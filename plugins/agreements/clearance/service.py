@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from core import clock
 from core.extensions import db
 from core.models.debt import Debt, Payment
 from core.models.enterprise import Enterprise
@@ -40,10 +41,6 @@ class Conflict(Exception):
         self.message = message
 
 
-def today() -> dt.date:
-    return core_debts.today()
-
-
 def _fail(field: str, message: str) -> ValidationFailed:
     return ValidationFailed([Issue(field, message)])
 
@@ -64,9 +61,10 @@ def classification_of(debt_id: int) -> Classification | None:
 def classify(debt: Debt, data: dict[str, Any], actor=None) -> Classification:
     if debt.status not in CLASSIFIABLE:
         raise _fail("debt_id", "只有已核实确认、尚未清偿的欠款才能分类")
-    plan = plan_for(debt.unit)
     debt_class = DebtClass(data["debt_class"])
-    confirmed_on = data.get("confirmed_on") or today()
+    confirmed_on = data.get("confirmed_on") or clock.today()
+    # The year's plan in force when the debt was confirmed sets its deadlines, not the first year's.
+    plan = plan_for(debt.unit, on=confirmed_on)
     reason = (data.get("reason") or "").strip() or None
     issues: list[Issue] = []
     if debt_class == DebtClass.DIFFICULTY and not reason:
@@ -131,8 +129,8 @@ def add_step(row: Classification, data: dict[str, Any], actor=None) -> DisputeSt
 
 def missing_plans(jurisdiction: TenantNode, as_of: dt.date | None = None) -> dict[str, Any]:
     """Units with payment-difficulty debts that have no signed agreement although the deadline has passed."""
-    as_of = as_of or today()
-    plan = plan_for(jurisdiction)
+    as_of = as_of or clock.today()
+    plan = plan_for(jurisdiction, on=as_of)
     due = deadline(plan, "agreements_signed")
     signed = db.select(Agreement.debt_id).where(
         Agreement.status.in_([AgreementStatus.SIGNED, AgreementStatus.FULFILLED, AgreementStatus.BREACHED])
@@ -192,17 +190,17 @@ def create_agreement(debt: Debt, data: dict[str, Any], actor=None) -> tuple[Agre
         raise _fail("debt_id", "只有已核实确认、尚未清偿的欠款才能签订还款协议")
     if active_agreement(debt.id) is not None:
         raise Conflict("该笔欠款已有未履行完毕的还款协议")
-    plan = plan_for(debt.unit)
+    signed_on = data.get("signed_on")
+    plan = plan_for(debt.unit, on=signed_on or clock.today())
     agreed = Decimal(data["agreed_amount"])
     if agreed <= 0:
         raise _fail("agreed_amount", "协议金额必须大于0")
     if agreed > debt.outstanding:
         raise _fail("agreed_amount", f"协议金额不能超过未付余额（{debt.outstanding:.2f}元）")
     installments = sorted(data["installments"], key=lambda i: i["due_on"])
-    signed_on = data.get("signed_on")
     late_reason = (data.get("late_reason") or "").strip() or None
     issues = rules.check_installments(agreed, installments, plan, late_reason, signed_on)
-    if signed_on and signed_on > today():
+    if signed_on and signed_on > clock.today():
         issues.append(Issue("signed_on", "签订日期不能晚于今天"))
     if issues:
         raise ValidationFailed(issues)
@@ -266,7 +264,7 @@ def _creditor_name(debt: Debt) -> str:
 def sign(agreement: Agreement, signed_on: dt.date, actor=None) -> Agreement:
     if agreement.status != AgreementStatus.DRAFT:
         raise Conflict("该协议已签署")
-    if signed_on > today():
+    if signed_on > clock.today():
         raise _fail("signed_on", "签订日期不能晚于今天")
     if any(i.due_on < signed_on for i in agreement.installments):
         raise _fail("signed_on", "有分期还款日期早于签订日期")
@@ -297,7 +295,7 @@ def attach_scan(agreement: Agreement, relative: str, mime: str, name: str, size:
 
 def refresh_installment(inst: Installment, as_of: dt.date | None = None) -> Installment:
     """Paid amount from the live (not reversed) payments linked to it; status from that and the date."""
-    as_of = as_of or today()
+    as_of = as_of or clock.today()
     paid = db.session.scalar(
         db.select(db.func.coalesce(db.func.sum(Payment.amount), 0))
         .join(InstallmentPayment, InstallmentPayment.payment_id == Payment.id)
@@ -377,11 +375,26 @@ def wages_paid(debt: Debt) -> Decimal:
 def wage_first(debt: Debt, payment_data: dict[str, Any]) -> list[Issue]:
     """The plugin's payment check (hook ``qingqian_validate_payment``)."""
     wage_total = debt.migrant_wage_amount or Decimal("0") if debt.migrant_wages else Decimal("0")
+    paid = wages_paid(debt)
+    if debt.migrant_wages and wage_total <= 0:
+        # Wage amount pending (工资金额待补充): until a figure is entered, all that is still owed may be
+        # wages, so every payment goes to wages first.
+        wage_total = paid + max(Decimal("0"), debt.outstanding)
+        amount = Decimal(payment_data["amount"])
+        wage_part = Decimal(payment_data.get("wage_amount") or 0)
+        if Decimal("0") <= wage_part < amount <= debt.outstanding:
+            return [
+                Issue(
+                    "wage_amount",
+                    f"该笔欠款涉及农民工工资，工资金额待补充：补充前全部未付余额按农民工工资优先支付，"
+                    f"本次付款{amount:.2f}元应全部计入工资部分（当前填报{wage_part:.2f}元）",
+                )
+            ]
     if wage_total <= 0:
         return []
     return rules.wage_first_issues(
         Decimal(wage_total),
-        wages_paid(debt),
+        paid,
         Decimal(payment_data["amount"]),
         Decimal(payment_data.get("wage_amount") or 0),
     )

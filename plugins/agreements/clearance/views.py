@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from core import clock, list_exports
+from core.api.money import parse_money
 from core.auth.context import current_user
 from core.auth.permissions import permission
 from core.extensions import db
@@ -15,7 +17,7 @@ from core.models.debt import PAYMENT_METHOD_LABELS, Debt, Payment
 from core.rules.validation import ValidationFailed
 from core.services.debts import PaymentRefused
 from core.web.views import get_visible_or_404, page_number, paginate_stmt
-from plugins.agreements.clearance import interest, scans, service
+from plugins.agreements.clearance import interest, list_export, scans, service
 from plugins.agreements.clearance.models import (
     CLASS_LABELS,
     STEP_LABELS,
@@ -38,7 +40,7 @@ def interest_statement(debt_id: int):
         as_of = dt.date.fromisoformat(request.args.get("as_of", "")) if request.args.get("as_of") else None
     except ValueError:
         as_of = None
-    result = interest.statement(debt, as_of or service.today())
+    result = interest.statement(debt, as_of or clock.today())
     return render_template("agreements/interest.html", debt=debt, s=result)
 
 
@@ -57,10 +59,23 @@ def _flash_errors(exc: ValidationFailed) -> None:
 @bp.route("/")
 @permission("agreements.read")
 def agreements():
-    rows, pager = paginate_stmt(db.select(Agreement).order_by(Agreement.id.desc()), page_number())
+    rows, pager = paginate_stmt(list_export.statement(), page_number())
     office = g.principal.jurisdiction
     missing = service.missing_plans(office) if office is not None else None
-    return render_template("agreements/list.html", agreements=rows, pager=pager, missing=missing)
+    return render_template(
+        "agreements/list.html",
+        agreements=rows,
+        pager=pager,
+        missing=missing,
+        totals=list_export.totals(),
+    )
+
+
+@bp.route("/export.xlsx")
+@permission("agreements.read")
+def agreements_export():
+    """Every agreement in scope, in the reader's unit with a 合计 row (in the background when long)."""
+    return list_exports.respond(list_export.AGREEMENTS_EXPORT, request.args)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -80,15 +95,20 @@ def agreement_new():
         for due, amount in zip(form.getlist("due_on"), form.getlist("amount"), strict=False):
             if due or amount:
                 try:
-                    installments.append({"due_on": dt.date.fromisoformat(due), "amount": Decimal(amount)})
+                    installments.append({"due_on": dt.date.fromisoformat(due), "amount": parse_money(amount)})
                 except (ValueError, InvalidOperation):
                     flash("分期的日期或金额格式不正确", "error")
                     return render_template("agreements/new.html", debts=debts, form=form), 422
         try:
+            agreed_amount = parse_money(form.get("agreed_amount") or "0")
+        except ValueError as exc:
+            flash(f"协议金额：{exc}", "error")
+            return render_template("agreements/new.html", debts=debts, form=form), 422
+        try:
             agreement, warnings = service.create_agreement(
                 debt,
                 {
-                    "agreed_amount": Decimal(form.get("agreed_amount") or "0"),
+                    "agreed_amount": agreed_amount,
                     "signed_on": _date(form.get("signed_on")),
                     "planned_method": form.get("planned_method") or "transfer",
                     "late_reason": form.get("late_reason"),
@@ -133,7 +153,7 @@ def agreement_detail(agreement_id: int):
         links=links,
         methods=PAYMENT_METHOD_LABELS,
         can_write=g.principal.can_at("agreements.write", agreement.debt.unit),
-        today=service.today(),
+        today=clock.today(),
     )
 
 
@@ -147,9 +167,9 @@ def installment_pay(installment_id: int):
     try:
         data = {
             "paid_on": dt.date.fromisoformat(form.get("paid_on") or ""),
-            "amount": Decimal(form.get("amount") or ""),
+            "amount": parse_money(form.get("amount") or ""),
             "method": form.get("method") or "transfer",
-            "wage_amount": Decimal(form.get("wage_amount") or "0"),
+            "wage_amount": parse_money(form.get("wage_amount") or "0"),
             "evidence": form.get("evidence") or None,
         }
         service.pay_installment(inst, data, actor=current_user())

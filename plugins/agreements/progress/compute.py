@@ -25,12 +25,14 @@ CLASS_NAMES = {
     "disputed": "有分歧",
     "unclassified": "未分类",
 }
-ZERO = Decimal("0")
+# Typed zeros: an empty result still reads "0.00" yuan and a "0.0000" ratio on the wire.
+ZERO = Decimal("0.00")
+ZERO_RATIO = Decimal("0.0000")
 
 
 def ratio(part: Decimal, whole: Decimal) -> Decimal:
     if not whole:
-        return ZERO
+        return ZERO_RATIO
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
@@ -108,7 +110,7 @@ def _child_of(node: TenantNode, unit_path: str, children: list[TenantNode]) -> T
 
 def progress(node: TenantNode, as_of: dt.date) -> dict[str, Any]:
     scope = load(node)
-    plan = plan_for(node)
+    plan = plan_for(node, on=as_of)
     start = deadline(plan, "ledger_complete")
     final = deadline(plan, "all_cleared")
     children = list(
@@ -132,7 +134,7 @@ def progress(node: TenantNode, as_of: dt.date) -> dict[str, Any]:
     for unit_id, tally in by_unit.items():
         entry = {"unit_id": unit_id, "unit_name": unit_nodes[unit_id].name, **tally.as_dict()}
         entry["expected_ratio"] = expected
-        entry["gap"] = (expected - tally.ratio) if expected is not None else ZERO
+        entry["gap"] = (expected - tally.ratio) if expected is not None else ZERO_RATIO
         units.append(entry)
     units.sort(key=lambda u: u["unit_name"])
     behind = sorted(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+
+from core.units import in_unit
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 HEADERS = [
@@ -18,7 +20,7 @@ HEADERS = [
     "欠款金额（万元）",
     "已清偿（万元）",
     "未清偿（万元）",
-    "清偿率",
+    "清偿率（已确认欠款）",
     "已清偿笔数",
 ]
 CLASS_HEADERS = ["欠款类别", "笔数", "欠款金额（万元）", "已清偿（万元）", "未清偿（万元）"]
@@ -31,7 +33,7 @@ def safe_text(value: Any) -> str:
 
 
 def wan(value: Decimal) -> Decimal:
-    return (Decimal(value) / Decimal(10000)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return in_unit(value, "wan")
 
 
 def cn_date(day: dt.date) -> str:
@@ -46,7 +48,8 @@ def _pct(value: Decimal) -> str:
     return f"{Decimal(value) * 100:.2f}%"
 
 
-def unit_rows(report: dict[str, Any]) -> list[list[Any]]:
+def unit_rows(report: dict[str, Any], pct=_pct) -> list[list[Any]]:
+    """The unit table with its 合计 (exact totals rounded once); ``pct`` shapes the ratio cell."""
     rows = []
     for i, u in enumerate(report["units"], start=1):
         rows.append(
@@ -57,7 +60,7 @@ def unit_rows(report: dict[str, Any]) -> list[list[Any]]:
                 wan(u["owed"]),
                 wan(u["paid"]),
                 wan(u["outstanding"]),
-                _pct(u["ratio"]),
+                pct(u["ratio"]),
                 u["cleared_count"],
             ]
         )
@@ -70,7 +73,7 @@ def unit_rows(report: dict[str, Any]) -> list[list[Any]]:
             wan(t["owed"]),
             wan(t["paid"]),
             wan(t["outstanding"]),
-            _pct(t["ratio"]),
+            pct(t["ratio"]),
             t["cleared_count"],
         ]
     )
@@ -97,11 +100,12 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.append([f"统计日期：{cn_date(report['as_of'])}"])
     ws.append(HEADERS)
-    for row in unit_rows(report):
+    for row in unit_rows(report, pct=float):
         ws.append(row)
-    for line in ws.iter_rows(min_row=4, min_col=4, max_col=6):
+    for line in ws.iter_rows(min_row=4, min_col=4, max_col=7):
         for cell in line:
-            cell.number_format = "0.00"
+            # The ratio is a real number shown as a percentage, so it sorts and sums like one.
+            cell.number_format = "0.00%" if cell.column == 7 else "0.00"
     ws.append([])
     ws.append(CLASS_HEADERS)
     start = ws.max_row + 1
@@ -128,7 +132,7 @@ def to_docx(report: dict[str, Any]) -> bytes:
     t = report["total"]
     doc.add_paragraph(
         f"截至{cn_date(report['as_of'])}，纳入清欠台账的欠款{t['count']}笔、{wan(t['owed']):.2f}万元，"
-        f"已清偿{wan(t['paid']):.2f}万元，清偿率{_pct(t['ratio'])}，已清偿完毕{t['cleared_count']}笔，"
+        f"已清偿{wan(t['paid']):.2f}万元，清偿率（已确认欠款）{_pct(t['ratio'])}，已清偿完毕{t['cleared_count']}笔，"
         f"尚未清偿{wan(t['outstanding']):.2f}万元。"
     )
     _table(doc, HEADERS, unit_rows(report))

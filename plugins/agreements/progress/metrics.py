@@ -69,9 +69,12 @@ def metrics(node: TenantNode, as_of: dt.date) -> dict[str, Any]:
                 if debt.due_date is not None and p.paid_on > debt.due_date:
                     g["late"][0] += 1
                     g["late"][1] += p.amount
-        if debt.due_date is not None and debt.due_date < as_of and debt.outstanding > 0:
+        # Open past terms *on as_of*: the balance left after the payments made by then, whatever came later.
+        paid_by = sum((p.amount for p in scope.payments.get(debt.id, []) if p.paid_on <= as_of), ZERO)
+        balance = debt.amount_owed - paid_by
+        if debt.due_date is not None and debt.due_date < as_of and balance > 0:
             open_late[0] += 1
-            open_late[1] += debt.outstanding
+            open_late[1] += balance
     units = [
         {"unit_id": uid, "unit_name": names[uid], **_summary(g)} for uid, g in groups.items() if g["count"]
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Blueprint, abort, g, render_template, request
 from markupsafe import Markup
 
+from core import clock
 from core.auth.permissions import permission
 from core.tenancy.models import TenantNode
 from core.web.nav import NavItem, Widget
@@ -40,7 +41,7 @@ def _as_of() -> dt.date:
     try:
         return dt.date.fromisoformat(request.args.get("as_of", ""))
     except ValueError:
-        return dt.date.today()
+        return clock.today()
 
 
 @bp.route("")
@@ -97,7 +98,7 @@ def _widget_html() -> str:
     node = home_node()
     if node is None:
         return ""
-    report = compute.progress(node, dt.date.today())
+    report = compute.progress(node, clock.today(node))
     return render_template("agreements/widget.html", r=report)
 
 

@@ -6,17 +6,21 @@ from flask import Response, g, request
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate
 
+from core.api import ANY_FILE, download_doc, missing_reference
 from core.api.base import ApiError, Blueprint, get_or_404
+from core.api.money import Money
 from core.auth.context import current_user
 from core.auth.permissions import permission
 from core.extensions import db
 from core.tenancy.models import TenantNode
 from plugins.complaints.handling import access, serialize, service
 from plugins.complaints.intake import service as intake
+from plugins.complaints.intake.body_doc import StaffComplaintFilingSchema, created_doc, request_body
 from plugins.complaints.models import (
     CHANNEL_LABELS,
     OUT_OF_SCOPE_REASONS,
     ROUTE_LABELS,
+    TRIAGE_CATEGORIES,
     Channel,
     Complaint,
     ComplaintAttachment,
@@ -40,6 +44,18 @@ class TriageSchema(Schema):
     debtor_unit_id = fields.Integer(allow_none=True)
 
 
+class DecisionSchema(Schema):
+    category = fields.String(validate=validate.OneOf(list(TRIAGE_CATEGORIES)), allow_none=True)
+    override_reason = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    note = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    debtor_unit_id = fields.Integer(allow_none=True)
+    info_request = fields.String(validate=validate.Length(max=2000), allow_none=True)
+
+
+class DebtorSchema(Schema):
+    unit_id = fields.Integer(required=True)
+
+
 class TransferSchema(Schema):
     unit_id = fields.Integer(required=True)
     note = fields.String(validate=validate.Length(max=2000), allow_none=True)
@@ -58,7 +74,7 @@ class OutcomeSchema(Schema):
 
 
 class PaymentSchema(Schema):
-    amount = fields.Decimal(required=True, as_string=True, places=2)
+    amount = Money(required=True)
     paid_on = fields.Date(required=True)
 
 
@@ -91,7 +107,7 @@ def visible_unit(unit_id: int | None, field: str) -> TenantNode | None:
         return None
     unit = db.session.scalar(db.select(TenantNode).where(TenantNode.id == unit_id))
     if unit is None:
-        raise ApiError(422, errors={field: ["单位不存在或不在您的权限范围内"]})
+        raise missing_reference(field, "单位不存在或不在您的权限范围内")
     return unit
 
 
@@ -121,6 +137,11 @@ class ComplaintList(MethodView):
         return [serialize.summary(r) for r in rows]
 
     @permission("complaints.manage")
+    @blp.doc(
+        **request_body(
+            StaffComplaintFilingSchema, "application/json", created=created_doc("已登记的线索（详情）")
+        )
+    )
     def post(self):
         """登记其他渠道的线索（热线、国家平台、审计、巡视、督导），注明来源"""
         body = request.get_json(silent=True)
@@ -182,6 +203,40 @@ class Triage(MethodView):
                 actor=current_user(),
             )
         )
+        return serialize.detail(c)
+
+
+@blp.route("/<int:complaint_id>/decision")
+class Decision(MethodView):
+    @permission("complaints.manage")
+    def post(self, complaint_id):
+        """按系统建议一键核查（不传 category），或改选结论并说明理由（不采纳的理由留存，计入建议命中率）"""
+        c = case_or_404(complaint_id)
+        data = load(DecisionSchema())
+        debtor = visible_unit(data.get("debtor_unit_id"), "debtor_unit_id")
+        run(
+            lambda: service.decide(
+                c,
+                category=data.get("category"),
+                override_reason=data.get("override_reason"),
+                note=data.get("note"),
+                debtor_unit=debtor,
+                info_request=data.get("info_request"),
+                actor=current_user(),
+            )
+        )
+        return serialize.detail(c)
+
+
+@blp.route("/<int:complaint_id>/debtor")
+class DebtorView(MethodView):
+    @permission("complaints.manage")
+    def post(self, complaint_id):
+        """确认或更正欠款单位（投诉人写法不同的，记为该单位的别名，下次自动识别）"""
+        c = case_or_404(complaint_id)
+        data = load(DebtorSchema())
+        unit = visible_unit(data["unit_id"], "unit_id")
+        run(lambda: service.confirm_debtor(c, unit, actor=current_user()))
         return serialize.detail(c)
 
 
@@ -268,6 +323,7 @@ class ConfidentialNotes(MethodView):
 @blp.route("/<int:complaint_id>/attachments/<int:attachment_id>")
 class Attachment(MethodView):
     @permission("complaints.read")
+    @blp.doc(**download_doc(ANY_FILE, description="附件（按上传时的类型）"))
     def get(self, complaint_id, attachment_id):
         """下载附件"""
         c = case_or_404(complaint_id)

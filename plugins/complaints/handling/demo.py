@@ -1,7 +1,11 @@
-"""Demo content of the complaints plugin: clues at each stage (received, transferred, out of scope)."""
+"""Demo content of the complaints plugin: clues at each stage, received over the last weeks (new, past its
+transfer deadline, transferred, answered, out of scope)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from core import clock
 from core.extensions import db
 from core.rules.credit_code import make
 from core.tenancy.models import NodeKind, TenantNode
@@ -10,7 +14,7 @@ from plugins.complaints.intake.service import clean_complaint, create_complaint
 from plugins.complaints.models import Channel, Complaint
 
 CLUES = (
-    # (channel, creditor, code base, what, category, amount, stage)
+    # (channel, creditor, code base, what, category, amount, stage, received days ago)
     (
         Channel.PUBLIC,
         "五台县福源建材有限公司",
@@ -19,6 +23,7 @@ CLUES = (
         "goods",
         "86000.50",
         "transfer",
+        12,
     ),
     (
         Channel.HOTLINE,
@@ -28,6 +33,7 @@ CLUES = (
         "services",
         "42000",
         "received",
+        2,
     ),
     (
         Channel.NATIONAL_PLATFORM,
@@ -37,8 +43,43 @@ CLUES = (
         "works",
         "130000",
         "out",
+        20,
+    ),
+    (
+        Channel.PUBLIC,
+        "五台县恒信印务有限公司",
+        "91140922MA0D10004",
+        "导览手册印刷",
+        "goods",
+        "18600",
+        "received",
+        25,  # ten working days have passed: overdue for transfer
+    ),
+    (
+        Channel.HOTLINE,
+        "忻州市康达物业服务有限公司",
+        "91140900MA0D10005",
+        "游客服务中心保洁",
+        "services",
+        "56800",
+        "answered",
+        40,
     ),
 )
+
+
+# A labour subcontractor whose workers are owed wages because the works payment is late: the intake's
+# 是否涉及农民工工资 and amount, which the wage linkage plugin (when enabled) shows in its shared view.
+WAGE_CLUE = {
+    "creditor_name": "五台县顺达劳务服务有限公司",
+    "creditor_code": "91140922MA0D10006",
+    "what": "景区道路维修工程劳务分包",
+    "category": "works",
+    "amount": "48000",
+    "migrant_wages": "是",
+    "migrant_wage_amount": "36000",
+    "received_days_ago": 3,
+}
 
 
 def _first_township(jurisdiction: TenantNode) -> TenantNode | None:
@@ -58,7 +99,8 @@ def demo_data(jurisdiction: TenantNode, users: dict) -> str | None:
     if exists is not None or township is None:
         return None
     office = users.get("office_admin")
-    for channel, creditor, code, what, category, amount, stage in CLUES:
+    today = clock.today(jurisdiction)
+    for channel, creditor, code, what, category, amount, stage, days_ago in CLUES:
         clean = clean_complaint(
             {
                 "creditor_name": creditor,
@@ -73,13 +115,52 @@ def demo_data(jurisdiction: TenantNode, users: dict) -> str | None:
                 "description": f"{what}已按合同完成并验收，约定付款期限已过，至今未付款。",
             }
         )
-        complaint = create_complaint(jurisdiction, clean, channel=channel, actor=office)
-        if stage == "transfer":
+        received = today - dt.timedelta(days=days_ago)
+        complaint = create_complaint(jurisdiction, clean, channel=channel, actor=office, received_on=received)
+        if stage in ("transfer", "answered"):
             service.triage(complaint, in_scope=True, debtor_unit=township, actor=office)
             service.transfer(complaint, township, actor=office, note="请于时限内核实并书面答复")
+        if stage == "answered":
+            service.record_outcome(
+                complaint,
+                outcome="undisputed",
+                detail="经核实，服务已按合同完成，款项无争议",
+                payment_deadline=today + dt.timedelta(days=15),
+                actor=office,
+            )
         elif stage == "out":
             service.triage(complaint, in_scope=False, reason="judicial", actor=office)
+    _wage_clue(jurisdiction, township, office, today)
     db.session.flush()
     return (
-        f"线索投诉 {len(CLUES)} 件（1 件已转办{township.name}，1 件不予受理（已进入司法程序），1 件待核实）"
+        f"线索投诉 {len(CLUES) + 1} 件（2 件已转办{township.name}，1 件已反馈核查结果，"
+        "1 件不予受理（已进入司法程序），2 件待核实（其中 1 件已超转办期限）；1 件涉及农民工工资）"
     )
+
+
+def _wage_clue(jurisdiction: TenantNode, township: TenantNode, office, today: dt.date) -> Complaint:
+    """The subcontractor's complaint about unpaid migrant wages, transferred to the township."""
+    w = WAGE_CLUE
+    clean = clean_complaint(
+        {
+            "creditor_name": w["creditor_name"],
+            "creditor_code": make(w["creditor_code"]),
+            "creditor_size": "micro",
+            "contact_name": "李经理",
+            "contact_phone": "139 0000 4321",
+            "debtor": township.name,
+            "contract_name": f"{w['what']}合同",
+            "category": w["category"],
+            "amount": w["amount"],
+            "migrant_wages": w["migrant_wages"],
+            "migrant_wage_amount": w["migrant_wage_amount"],
+            "description": f"{w['what']}已完工验收，工程款至今未付，拖欠农民工工资3.6万元，工人多次讨薪。",
+        }
+    )
+    received = today - dt.timedelta(days=w["received_days_ago"])
+    complaint = create_complaint(
+        jurisdiction, clean, channel=Channel.HOTLINE, actor=office, received_on=received
+    )
+    service.triage(complaint, in_scope=True, debtor_unit=township, actor=office)
+    service.transfer(complaint, township, actor=office, note="涉及农民工工资，请优先核实并督促支付")
+    return complaint

@@ -5,23 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from core import clock
 from core.extensions import db
 from core.jobs import labelled
-from core.jobs.schedule import Schedule, local_now
+from core.jobs.schedule import Schedule
 from plugins.complaints.handling import service
+from plugins.complaints.handling.exports import JOBS as export_jobs
 
 
 @labelled("投诉办理期限提醒")
 def complaint_deadlines(ctx, today: str | None = None) -> dict[str, Any]:
     """提醒即将到期的投诉办理期限，逾期的提请清欠办督办"""
-    day = dt.date.fromisoformat(today) if today else local_now(ctx.app).date()
+    day = dt.date.fromisoformat(today) if today else clock.today(ctx.tenant)
     result = service.check_deadlines(ctx.tenant.id, day)
     db.session.commit()
     ctx.message = f"提醒 {result['reminded']} 条，逾期督办 {result['escalated']} 件"
     return {"as_of": day.isoformat(), **result}
 
 
-JOBS = {"complaints.deadlines": complaint_deadlines}
+JOBS = {"complaints.deadlines": complaint_deadlines, **export_jobs}
 SCHEDULES = [
     Schedule(
         name="complaints-deadlines",

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import clock
 from core.extensions import db
 from core.rules.status import STATUS_LABELS as DEBT_STATUS_LABELS
 from core.tenancy.models import TenantNode
+from core.tenancy.names import confidence_label
+from core.workdays import unknown_years
 from plugins.complaints.handling import access, service
+from plugins.complaints.intake import service as intake
 from plugins.complaints.models import (
     OUT_OF_SCOPE_REASONS,
     ROUTE_LABELS,
+    TRIAGE_CATEGORIES,
     Complaint,
     ComplaintStep,
     ConfidentialNote,
@@ -19,6 +24,12 @@ from plugins.complaints.models import (
 
 def _date(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _stamp(value) -> str | None:
+    """A stored (UTC) time in the jurisdiction's zone, with its offset: the timeline reads local time."""
+    local = clock.to_local(value)
+    return local.isoformat(timespec="seconds") if local else None
 
 
 def summary(c: Complaint) -> dict[str, Any]:
@@ -34,11 +45,17 @@ def summary(c: Complaint) -> dict[str, Any]:
         "debtor_text": c.debtor_text,
         "debtor_unit_id": c.debtor_unit_id,
         "unit_id": c.unit_id,
-        "amount": f"{c.amount:.2f}",
+        "amount": f"{c.amount:.2f}" if c.amount is not None else None,
+        "amount_approximate": bool(c.amount_approximate),
         "received_on": _date(c.received_on),
         "deadline": _date(service.deadline_of(c)),
         "overdue": service.is_overdue(c),
     }
+
+
+def _unit_name(unit_id: int | None) -> str | None:
+    unit = db.session.get(TenantNode, unit_id) if unit_id else None
+    return unit.name if unit else None
 
 
 def timeline(c: Complaint) -> list[dict[str, Any]]:
@@ -48,7 +65,7 @@ def timeline(c: Complaint) -> list[dict[str, Any]]:
         .order_by(ComplaintStep.at, ComplaintStep.id)
     )
     return [
-        {"action": s.action, "label": s.label, "note": s.note, "who": s.actor_name, "at": s.at.isoformat()}
+        {"action": s.action, "label": s.label, "note": s.note, "who": s.actor_name, "at": _stamp(s.at)}
         for s in steps
     ]
 
@@ -64,7 +81,35 @@ def detail(c: Complaint) -> dict[str, Any]:
         "contract_name": c.contract_name,
         "category": c.category,
         "description": c.description,
+        "amount_text": c.amount_text,
+        "debtor_unit_name": _unit_name(c.debtor_unit_id),
+        "debtor_confidence": confidence_label(c.debtor_score) if c.debtor_score is not None else None,
+        "debtor_candidates": [
+            {"unit_id": k.unit_id, "name": k.name, "score": k.score, "confidence": k.confidence}
+            for k in intake.suggest_units(c.jurisdiction_id, c.debtor_text)
+        ],
+        "triage_suggestion": (
+            {
+                "category": c.suggested_category,
+                "label": TRIAGE_CATEGORIES.get(c.suggested_category, c.suggested_category),
+                "reasons": list(c.suggested_reasons or []),
+            }
+            if c.suggested_category
+            else None
+        ),
+        "triage_category": c.triage_category,
+        "triage_override_reason": c.triage_override_reason,
+        "migrant_wages": bool(c.migrant_wages),
+        "migrant_wage_amount": f"{c.migrant_wage_amount:.2f}" if c.migrant_wage_amount is not None else None,
+        "info_request": c.info_request,
+        "info_requested_on": _date(c.info_requested_on),
+        "info_reply": c.info_reply,
+        "info_replied_on": _date(c.info_replied_on),
         "transfer_due": _date(c.transfer_due),
+        # Years the working-day count crossed without a holiday calendar: the date is Monday–Friday only.
+        "transfer_due_calendar_missing": unknown_years(c.received_on, c.transfer_due)
+        if c.received_on and c.transfer_due
+        else [],
         "transferred_on": _date(c.transferred_on),
         "result_due": _date(c.result_due),
         "extended_reason": c.extended_reason,
@@ -103,7 +148,7 @@ def detail(c: Complaint) -> dict[str, Any]:
     if access.is_office():
         out["duplicates"] = [summary(d) for d in service.likely_duplicates(c)]
         out["confidential_notes"] = [
-            {"id": n.id, "text": n.text, "created_at": n.created_at.isoformat()}
+            {"id": n.id, "text": n.text, "created_at": _stamp(n.created_at)}
             for n in db.session.scalars(
                 db.select(ConfidentialNote).where(ConfidentialNote.complaint_id == c.id)
             )

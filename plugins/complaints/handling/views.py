@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from core import clock, list_exports
+from core.api.money import parse_money
 from core.auth.context import current_user
 from core.auth.permissions import permission
 from core.extensions import db
 from core.tenancy.models import TenantNode
 from core.web.views import get_visible_or_404
-from plugins.complaints.handling import access, serialize, service
+from plugins.complaints.handling import access, exports, listing, serialize, service
 from plugins.complaints.intake import service as intake
 from plugins.complaints.models import (
     CHANNEL_LABELS,
     OUT_OF_SCOPE_REASONS,
     ROUTE_LABELS,
     STATUS_LABELS,
+    TRIAGE_CATEGORIES,
     Channel,
     Complaint,
 )
@@ -38,17 +40,41 @@ def _units() -> list[TenantNode]:
     )
 
 
+LIST_LIMIT = 500
+
+
 @bp.route("/complaints")
 @permission("complaints.read")
 def index():
-    status = request.args.get("status") or ""
-    stmt = db.select(Complaint).order_by(Complaint.id.desc())
-    if status:
-        stmt = stmt.where(Complaint.status == status)
-    rows = [serialize.summary(c) for c in db.session.scalars(stmt.limit(500))]
-    return render_template(
-        "complaints/index.html", rows=rows, status=status, statuses=STATUS_LABELS, office=access.is_office()
+    filters, errors = listing.parse(request.args)
+    stmt = listing.statement(filters)
+    total = db.session.scalar(db.select(db.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    cases = list(db.session.scalars(stmt.limit(LIST_LIMIT)))
+    amount_total = db.session.scalar(
+        stmt.order_by(None).with_only_columns(db.func.coalesce(db.func.sum(Complaint.amount), 0))
     )
+    return render_template(
+        "complaints/index.html",
+        rows=[{**serialize.summary(c), "amount_value": c.amount} for c in cases],
+        total=total,
+        shown=len(cases),
+        amount_total=amount_total,
+        filters=filters,
+        errors=errors,
+        statuses=STATUS_LABELS,
+        channels=CHANNEL_LABELS,
+        sorts=listing.SORTS,
+        units=_units(),
+        office=access.is_office(),
+        export_url=url_for("complaints.export", **request.args.to_dict(flat=False)),
+    )
+
+
+@bp.route("/complaints/export.xlsx")
+@permission("complaints.read")
+def export():
+    """The complaints list as filtered on screen, in the reader's unit with a 合计 row."""
+    return list_exports.respond(exports.COMPLAINTS_EXPORT, request.args)
 
 
 @bp.route("/complaints/board")
@@ -101,7 +127,7 @@ def _act(complaint: Complaint, action: str) -> str:
     actor = current_user()
     principal = g.principal
     unit = db.session.get(TenantNode, complaint.unit_id)
-    if action in ("triage", "transfer", "note"):
+    if action in ("triage", "transfer", "note", "decide", "debtor"):
         if not access.is_office():
             abort(403)
     elif action in ("extend", "outcome", "payment"):
@@ -115,6 +141,26 @@ def _act(complaint: Complaint, action: str) -> str:
             complaint, in_scope=in_scope, reason=form.get("reason"), note=form.get("note"), actor=actor
         )
         return "已受理" if in_scope else "已告知投诉人不予受理的理由"
+    if action == "decide":
+        service.decide(
+            complaint,
+            category=form.get("category") or None,
+            override_reason=form.get("override_reason"),
+            info_request=form.get("info_request"),
+            actor=actor,
+        )
+        return f"核查结论：{complaint.status_label}"
+    if action == "debtor":
+        raw = form.get("unit_id") or ""
+        target = (
+            db.session.scalar(db.select(TenantNode).where(TenantNode.id == int(raw)))
+            if raw.isdigit() and len(raw) < 10
+            else None
+        )
+        if target is None:
+            raise service.CaseRefused({"unit_id": ["请选择欠款单位"]})
+        service.confirm_debtor(complaint, target, actor=actor)
+        return f"欠款单位已确认为{target.name}"
     if action == "transfer":
         raw = form.get("unit_id") or ""
         target = (
@@ -158,12 +204,10 @@ def _act(complaint: Complaint, action: str) -> str:
         )
         return "核查结果已反馈"
     try:
-        amount = Decimal((form.get("amount") or "").replace(",", ""))
-    except InvalidOperation as exc:
-        raise service.CaseRefused({"amount": ["金额格式不正确"]}) from exc
-    if not amount.is_finite():
-        raise service.CaseRefused({"amount": ["金额格式不正确"]})
-    paid_on = _date(form.get("paid_on")) or intake.today()
+        amount = parse_money((form.get("amount") or "").replace(",", ""))
+    except ValueError as exc:
+        raise service.CaseRefused({"amount": [str(exc)]}) from exc
+    paid_on = _date(form.get("paid_on")) or clock.today()
     service.record_payment(complaint, amount, paid_on, actor=actor)
     return "付款已登记"
 
@@ -193,6 +237,7 @@ def detail(complaint_id: int):
         can_handle=g.principal.can_at("complaints.handle", unit),
         units=_units() if access.is_office() else [],
         reasons=OUT_OF_SCOPE_REASONS,
+        categories=TRIAGE_CATEGORIES,
         routes=ROUTE_LABELS,
-        today=intake.today(),
+        today=clock.today(),
     )

@@ -5,12 +5,18 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from core.api.base import ApiError, Blueprint
+from core.api.base import ApiError, Blueprint, too_many_requests
 from core.auth import ratelimit
 from core.auth.permissions import public
 from core.extensions import db
 from core.tenancy.scope import Scope, scope_context
 from plugins.complaints.intake import security, service
+from plugins.complaints.intake.body_doc import (
+    TRACKING,
+    PublicComplaintFilingSchema,
+    created_doc,
+    request_body,
+)
 
 blp = Blueprint(
     "complaints_public",
@@ -28,12 +34,14 @@ NOT_FOUND = "未找到与查询码和手机号后四位相符的投诉，请核�
 
 
 def client_address() -> str:
+    """The client's address; behind trusted proxies, as they forwarded it (core.auth.proxies)."""
     return request.remote_addr or "unknown"
 
 
 def limit(rule: ratelimit.Limit) -> None:
-    if not ratelimit.hit(rule, client_address()):
-        raise ApiError(429)
+    verdict = ratelimit.hit(rule, client_address())
+    if not verdict:
+        raise too_many_requests(verdict.retry_after)
 
 
 def _payload() -> tuple[dict, list[tuple[str, bytes]]]:
@@ -64,6 +72,14 @@ def _jurisdiction_or_404(code: str):
 @blp.route("/complaints")
 class PublicComplaints(MethodView):
     @public
+    @blp.doc(
+        **request_body(
+            PublicComplaintFilingSchema,
+            "application/json",
+            "application/x-www-form-urlencoded",
+            created=created_doc("投诉已提交：查询码", TRACKING),
+        )
+    )
     def post(self):
         """提交投诉（表单或 JSON；jurisdiction 为辖区编码；返回查询码）"""
         limit(INTAKE_LIMIT)
@@ -113,6 +129,41 @@ class PublicStatus(MethodView):
             return service.public_status(complaint)
 
 
+@blp.route("/complaints/info")
+class PublicInfo(MethodView):
+    @public
+    def post(self):
+        """投诉人凭查询码和联系电话后四位补充材料（reply 说明，可补 amount 金额、debtor 被投诉单位）"""
+        limit(LOOKUP_LIMIT)
+        data = request.get_json(silent=True) or request.form.to_dict()
+        if not isinstance(data, dict):
+            raise ApiError(404, NOT_FOUND)
+        jurisdiction = service.public_jurisdiction(str(data.get("jurisdiction") or ""))
+        if jurisdiction is None:
+            raise ApiError(404, NOT_FOUND)
+        from plugins.complaints.handling import service as handling
+
+        with scope_context(Scope(jurisdiction_id=jurisdiction.id)):
+            complaint = service.lookup(
+                jurisdiction.id, str(data.get("tracking_code") or ""), str(data.get("phone_last4") or "")
+            )
+            if complaint is None:
+                raise ApiError(404, NOT_FOUND)
+            debtor = data.get("debtor")
+            try:
+                handling.supply_info(
+                    complaint,
+                    str(data.get("reply") or ""),
+                    amount=data.get("amount"),
+                    debtor=None if debtor is None else str(debtor),
+                )
+            except handling.CaseRefused as exc:
+                raise ApiError(422, errors=exc.errors) from exc
+            out = service.public_status(complaint)
+            db.session.commit()
+            return out
+
+
 @blp.route("/<jurisdiction_code>/units")
 class PublicUnits(MethodView):
     @public
@@ -125,4 +176,6 @@ class PublicUnits(MethodView):
             return {"names": []}
         with scope_context(Scope(jurisdiction_id=jurisdiction.id)):
             rows = service.suggest_units(jurisdiction.id, query)
-        return {"names": [name for _id, name, _score in rows]}
+        names = [c.name for c in rows]
+        # The visitor typed a unit's exact name: they found it, offering others would only distract.
+        return {"names": [] if query in names else names}

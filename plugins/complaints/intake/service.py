@@ -6,17 +6,18 @@ import base64
 import binascii
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from flask import current_app
-
+from core import clock, workdays
 from core.extensions import db
-from core.rules import credit_code
+from core.rules import amounts, credit_code
 from core.tenancy import service as tenancy
 from core.tenancy.models import TenantNode
+from core.tenancy.names import Candidate, UnitRanker
 from core.tenancy.plans import plan_for
-from plugins.complaints.intake import matching, security, workdays
+from plugins.complaints import plan_keys
+from plugins.complaints.intake import security, triage
 from plugins.complaints.models import (
     Channel,
     Complaint,
@@ -29,7 +30,6 @@ from plugins.complaints.models import (
 PLUGIN = "complaints"
 SIZES = {"medium": "中型", "small": "小型", "micro": "微型", "large": "大型"}
 CATEGORIES = {"goods": "货物", "works": "工程", "services": "服务"}
-MAX_AMOUNT = Decimal("9999999999999.99")
 _PHONE = re.compile(r"^[0-9+\-\s()]{7,20}$")
 
 
@@ -40,12 +40,6 @@ class IntakeRefused(ValueError):
         super().__init__("intake refused")
         self.errors = errors
         self.status = status
-
-
-def today() -> dt.date:
-    from core.jobs.schedule import local_now
-
-    return local_now(current_app).date()
 
 
 def public_jurisdiction(code: str) -> TenantNode | None:
@@ -62,8 +56,14 @@ def unit_choices(jurisdiction_id: int) -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in rows]
 
 
-def suggest_units(jurisdiction_id: int, query: str, limit: int = 5) -> list[tuple[int, str, float]]:
-    return matching.suggest(query, unit_choices(jurisdiction_id), limit=limit)
+def ranker(jurisdiction: TenantNode) -> UnitRanker:
+    return UnitRanker(jurisdiction)
+
+
+def suggest_units(jurisdiction_id: int, query: str, limit: int = 5) -> list[Candidate]:
+    """The jurisdiction's units a written debtor name may mean, best first (never the jurisdiction itself)."""
+    node = db.session.get(TenantNode, jurisdiction_id)
+    return ranker(node).rank(query, limit=limit) if node is not None else []
 
 
 def _text(data: dict, name: str, errors: dict, label: str, max_len: int, required: bool = True) -> str:
@@ -76,20 +76,21 @@ def _text(data: dict, name: str, errors: dict, label: str, max_len: int, require
     return value
 
 
-def parse_amount(raw: Any) -> Decimal:
-    if isinstance(raw, bool | float):
-        raise ValueError('金额请以字符串填写，例如 "12345.67"')
-    try:
-        value = Decimal(str(raw).replace(",", "").replace("，", "").strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ValueError("金额格式不正确") from exc
-    if not value.is_finite() or value <= 0:
-        raise ValueError("金额必须大于0")
-    if value > MAX_AMOUNT:
-        raise ValueError("金额过大")
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError("金额最多保留两位小数")
-    return value.quantize(Decimal("0.01"))
+def parse_amount(raw: Any) -> amounts.Amount:
+    """The amount as the complainant wrote it; ``problem`` says in plain Chinese what to write instead."""
+    return amounts.parse_written(raw)
+
+
+def _wages(data: dict, errors: dict) -> tuple[bool, Decimal | None]:
+    """Whether migrant-worker wages are in the debt (是/否) and, if known, how much."""
+    raw = data.get("migrant_wages")
+    involved = raw is True or str(raw or "").strip().lower() in ("1", "true", "yes", "on", "是", "涉及")
+    wage = amounts.parse_written(data.get("migrant_wage_amount"))
+    if wage.problem:
+        errors.setdefault("migrant_wage_amount", []).append(wage.problem)
+    if wage.value is not None and not involved:
+        involved = True  # an amount of wages says they are involved
+    return involved, wage.value
 
 
 def clean_complaint(data: dict) -> dict:
@@ -122,10 +123,19 @@ def clean_complaint(data: dict) -> dict:
         not _PHONE.match(out["contact_phone"]) or len(security.phone_digits(out["contact_phone"])) < 7
     ):
         errors.setdefault("contact_phone", []).append("联系电话格式不正确")
-    try:
-        out["amount"] = parse_amount(data.get("amount"))
-    except ValueError as exc:
-        errors.setdefault("amount", []).append(str(exc))
+    written = parse_amount(data.get("amount"))
+    if written.problem:
+        errors.setdefault("amount", []).append(written.problem)
+    out["amount"] = written.value
+    out["amount_approximate"] = written.approximate
+    out["amount_text"] = amounts.clean_text(data.get("amount") or "")[:60] or None
+    out["migrant_wages"], out["migrant_wage_amount"] = _wages(data, errors)
+    if (
+        out["amount"] is not None
+        and out["migrant_wage_amount"] is not None
+        and out["migrant_wage_amount"] > out["amount"]
+    ):
+        errors.setdefault("migrant_wage_amount", []).append("农民工工资金额不能超过欠款总额")
     if errors:
         raise IntakeRefused(errors)
     return out
@@ -205,8 +215,7 @@ def create_complaint(
     """File a complaint at the jurisdiction node (the office), in the caller's scope."""
     plan = plan_for(jurisdiction)
     rules = plan.get("rules") or {}
-    received = received_on or today()
-    suggestions = suggest_units(jurisdiction.id, clean["debtor_text"], limit=1)
+    received = received_on or clock.today(jurisdiction)
     complaint = Complaint(
         jurisdiction_id=jurisdiction.id,
         unit_id=jurisdiction.id,
@@ -215,12 +224,12 @@ def create_complaint(
         status=Status.RECEIVED,
         received_on=received,
         transfer_due=workdays.add_working_days(
-            received, int(rules.get("complaint_transfer_working_days", 10))
+            received, int(rules.get("complaint_transfer_working_days", plan_keys.TRANSFER_WORKING_DAYS))
         ),
-        debtor_unit_id=suggestions[0][0] if suggestions and suggestions[0][2] >= 0.6 else None,
         created_by_id=getattr(actor, "id", None),
         **{k: v for k, v in clean.items() if k != "retaliation"},
     )
+    apply_suggestion(complaint, jurisdiction)
     db.session.add(complaint)
     db.session.flush()
     for name, data, content_type in files:
@@ -250,6 +259,25 @@ def create_complaint(
     return complaint
 
 
+def apply_suggestion(complaint: Complaint, jurisdiction: TenantNode | None = None) -> triage.Suggestion:
+    """Identify the debtor and suggest the triage from what the complaint says now (on receipt, and again
+    when the complainant supplies what was missing)."""
+    jurisdiction = jurisdiction or db.session.get(TenantNode, complaint.jurisdiction_id)
+    suggestion = triage.suggest(
+        ranker(jurisdiction),
+        debtor_text=complaint.debtor_text,
+        description=complaint.description,
+        creditor_size=complaint.creditor_size,
+        amount=complaint.amount,
+        amount_approximate=bool(complaint.amount_approximate),
+    )
+    complaint.debtor_unit_id = suggestion.debtor.unit_id if suggestion.debtor else None
+    complaint.debtor_score = suggestion.debtor.score if suggestion.debtor else None
+    complaint.suggested_category = suggestion.category
+    complaint.suggested_reasons = suggestion.reasons
+    return suggestion
+
+
 def lookup(jurisdiction_id: int, code: str, last4: str) -> Complaint | None:
     """The case for a tracking code and phone digits, or None — the same whichever of the two is wrong."""
     code = security.normalize_code(code)
@@ -277,4 +305,9 @@ def public_status(complaint: Complaint) -> dict:
         "answered_on": complaint.answered_on.isoformat() if complaint.answered_on else None,
         "closed_on": complaint.closed_on.isoformat() if complaint.closed_on else None,
         "result_text": complaint.result_text,
+        # 待补充材料: what the office asked for; the page offers a form to answer it.
+        "info_request": complaint.info_request if complaint.status == Status.NEEDS_INFO else None,
+        "info_requested_on": complaint.info_requested_on.isoformat()
+        if complaint.status == Status.NEEDS_INFO and complaint.info_requested_on
+        else None,
     }

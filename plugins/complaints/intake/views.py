@@ -7,7 +7,13 @@ from flask import Blueprint, abort, render_template
 from core.auth.permissions import public
 from plugins.complaints.intake import service
 
-bp = Blueprint("complaints_public_pages", __name__, template_folder="../templates", static_folder=None)
+bp = Blueprint(
+    "complaints_public_pages",
+    __name__,
+    template_folder="../templates",
+    static_folder="../static",
+    static_url_path="/public/complaints/static",
+)
 
 
 def _jurisdiction(code: str):

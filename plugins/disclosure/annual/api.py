@@ -8,14 +8,14 @@ from flask import Response, g, send_file
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from core import clock
 from core.api.base import ApiError, Blueprint, PageArgs, get_or_404, paginate
+from core.api.money import Money
 from core.auth.context import current_user
 from core.auth.permissions import permission, public
 from core.extensions import db
-from core.jobs.schedule import local_now
 from core.tenancy import service as tenancy
 from core.tenancy.models import TenantNode
-from core.tenancy.plans import plan_for
 from core.tenancy.scope import Scope, scope_context
 from plugins.disclosure.annual import service
 from plugins.disclosure.annual.figures import figures
@@ -58,7 +58,7 @@ class UnitFigureSchema(Schema):
     channel = fields.String(metadata={"description": "public 政府信息公开 | annual_report 企业年度报告"})
     channel_label = fields.String()
     count = fields.Integer(metadata={"description": "年末逾期未支付的合同（欠款）笔数"})
-    amount = fields.String(metadata={"description": "年末逾期未支付金额（元）"})
+    amount = Money(metadata={"description": "年末逾期未支付金额（元）"})
 
 
 class ReportSchema(Schema):
@@ -66,7 +66,7 @@ class ReportSchema(Schema):
     year = fields.Integer()
     version = fields.Integer()
     total_count = fields.Integer()
-    total_amount = fields.Decimal(as_string=True, places=2)
+    total_amount = Money()
     note = fields.String(allow_none=True)
     published_at = fields.DateTime()
     rows = fields.List(fields.Nested(UnitFigureSchema))
@@ -76,7 +76,7 @@ class FiguresSchema(Schema):
     year = fields.Integer()
     deadline = fields.Date(metadata={"description": "公开截止日期（次年3月31日，可由方案调整）"})
     total_count = fields.Integer()
-    total_amount = fields.Decimal(as_string=True, places=2)
+    total_amount = Money()
     undetermined = fields.Integer(metadata={"description": "缺少付款期限、无法判断是否逾期的欠款笔数"})
     units = fields.List(fields.Nested(UnitFigureSchema))
     published = fields.Nested(ReportSchema, allow_none=True)
@@ -90,7 +90,7 @@ def figures_json(year: int) -> dict:
     return FiguresSchema().dump(
         {
             "year": year,
-            "deadline": service.deadline(plan_for(jurisdiction), year),
+            "deadline": service.deadline(service.year_plan(jurisdiction, year), year),
             "total_count": current.total_count,
             "total_amount": current.total_amount,
             "undetermined": current.undetermined,
@@ -124,17 +124,26 @@ class Reports(MethodView):
     @blp.arguments(PublishSchema)
     @blp.response(201, ReportSchema)
     def post(self, args):
-        """公开某年度数据：按当前台账冻结为公开版本；已公开过的年度须填写更正原因，版本号加一"""
+        """公开某年度数据：按当前台账冻结为公开版本；已公开过的年度须填写更正原因，版本号加一
+
+        409：该年度尚未结束，或已公开过而未填写更正原因（note）。
+        """
         jurisdiction = g.principal.jurisdiction
         if jurisdiction is None:
             raise ApiError(404)
         try:
             report = service.publish(
-                jurisdiction, args["year"], actor=current_user(), today=local_now().date(), note=args["note"]
+                jurisdiction,
+                args["year"],
+                actor=current_user(),
+                today=clock.today(jurisdiction),
+                note=args["note"],
             )
         except service.PublishRefused as exc:
+            # Both refusals depend on the state, not the body: the year has not ended yet, or it was
+            # published already and republishing needs a reason. 409, as documented.
             db.session.rollback()
-            raise ApiError(422, errors={exc.field: [exc.message]}) from exc
+            raise ApiError(409, exc.message, errors={exc.field: [exc.message]}) from exc
         db.session.commit()
         return report
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from core.jobs.schedule import local_now
+from core import clock
 from core.tenancy.models import TenantNode
 from plugins.disclosure.annual import service
 
 
 def demo_data(jurisdiction: TenantNode, users: dict) -> str | None:
-    today = local_now().date()
+    today = clock.today(jurisdiction)
     year = today.year - 1
     if service.report_of(jurisdiction, year) is not None:
         return None

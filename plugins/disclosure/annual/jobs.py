@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from core import clock
 from core.extensions import db
 from core.jobs import JobContext, labelled
-from core.jobs.schedule import Schedule, local_now
+from core.jobs.schedule import Schedule
 from core.models.notification import Notification, NotificationLevel
-from core.tenancy.plans import plan_for
 from core.web.templating import cn_date
 from plugins.disclosure.annual import service
 
@@ -20,10 +20,10 @@ DAYS_BEFORE = (30, 14, 7, 3, 1)
 def disclosure_reminders(ctx: JobContext, today: str | None = None) -> dict[str, Any]:
     """Tell the office that last year's figures are still unpublished: 30, 14, 7, 3 and 1 days before the
     deadline, then every day after it (until the year is over). One notification per day."""
-    day = dt.date.fromisoformat(today) if today else local_now(ctx.app).date()
+    day = dt.date.fromisoformat(today) if today else clock.today(ctx.tenant)
     jurisdiction = ctx.tenant
     year = day.year - 1
-    deadline = service.deadline(plan_for(jurisdiction), year)
+    deadline = service.deadline(service.year_plan(jurisdiction, year), year)
     left = (deadline - day).days
     if service.report_of(jurisdiction, year) is not None or (left >= 0 and left not in DAYS_BEFORE):
         return {"created": 0, "date": day.isoformat()}

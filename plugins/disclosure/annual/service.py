@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from core import clock
 from core.extensions import db
 from core.models.base import utcnow
 from core.services import history
 from core.tenancy.models import TenantNode
+from core.web.templating import cn_date
 from plugins.disclosure.annual.figures import figures
 from plugins.disclosure.annual.models import DisclosureReport
 
@@ -23,12 +25,30 @@ class PublishRefused(Exception):
 
 
 def deadline(plan: dict, year: int) -> dt.date:
-    """When ``year``'s disclosure is due: the plan's ``disclosure.deadline`` ("MM-DD"), else 31 March."""
+    """When ``year``'s disclosure is due: ``year``'s plan deadline ``disclosure`` when it falls in the next
+    year, else the plan's "MM-DD" (``disclosure.deadline`` or ``rules.disclosure_deadline``), else 31 March.
+
+    Pass the plan of ``year`` (``plan_for(node, on=date(year, 12, 31))``): its deadlines are that year's.
+    """
+    planned = ((plan or {}).get("deadlines") or {}).get("disclosure")
+    if planned and str(planned)[:4] == str(year + 1):
+        return dt.date.fromisoformat(str(planned)[:10])
     month, day = DEFAULT_DEADLINE
-    raw = str(((plan or {}).get("disclosure") or {}).get("deadline") or "")
+    raw = str(
+        ((plan or {}).get("disclosure") or {}).get("deadline")
+        or ((plan or {}).get("rules") or {}).get("disclosure_deadline")
+        or ""
+    )
     if len(raw) == 5 and raw[2] == "-" and raw.replace("-", "").isdigit():
         month, day = int(raw[:2]), int(raw[3:])
     return dt.date(year + 1, month, day)
+
+
+def year_plan(jurisdiction: TenantNode, year: int) -> dict:
+    """The plan whose deadlines govern ``year``'s disclosure: the one in force at the end of ``year``."""
+    from core.tenancy.plans import plan_for
+
+    return plan_for(jurisdiction, on=dt.date(year, 12, 31))
 
 
 def public_view(report: DisclosureReport) -> dict:
@@ -66,9 +86,8 @@ def publish(jurisdiction: TenantNode, year: int, *, actor, today: dt.date, note:
     report = report_of(jurisdiction, year)
     rows = [u.as_json() for u in current.units]
     if report is not None and not note:
-        raise PublishRefused(
-            "note", f"{year}年度已于{report.published_at:%Y年%-m月%-d日}公开；重新公开须说明更正原因"
-        )
+        published_on = cn_date(clock.local_date(report.published_at, jurisdiction))
+        raise PublishRefused("note", f"{year}年度已于{published_on}公开；重新公开须说明更正原因")
     before = None
     if report is None:
         report = DisclosureReport(jurisdiction_id=jurisdiction.id, year=year, version=1)

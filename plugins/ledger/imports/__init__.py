@@ -1,6 +1,8 @@
 """Ledger imports: upload → preview (new / changed / unchanged / rejected) → commit, as background jobs.
 
-- ``models``: LedgerImport (one upload), LedgerImportRow (its per-row preview), LedgerRowKey (row key → debt).
+- ``models``: LedgerImport (one upload), LedgerImportRow (its per-row preview), LedgerRowKey (row key → debt),
+  LedgerColumnMapping (headers users mapped from a preview, per jurisdiction).
+- ``mapping``: remembering those mappings and re-parsing an import with them.
 - ``service``: storing uploads, the subtree-only unit resolver, the preview, the one-transaction commit.
 - ``jobs``: ``ledger_parse`` and ``ledger_commit``.
 - ``api``: /api/v1/ledger/imports… and /api/v1/ledger/template; ``views``: the /ledger/imports pages.
@@ -10,16 +12,17 @@ from __future__ import annotations
 
 from plugins.ledger.imports.api import blp as _api_blp
 from plugins.ledger.imports.jobs import JOBS
-from plugins.ledger.imports.models import LedgerImport, LedgerImportRow, LedgerRowKey
+from plugins.ledger.imports.models import LedgerColumnMapping, LedgerImport, LedgerImportRow, LedgerRowKey
+from plugins.ledger.imports.todo import todo as TODO  # noqa: N812
 from plugins.ledger.imports.views import bp as _ui_bp
 from plugins.ledger.imports.views import nav as NAV  # noqa: N812  (the part protocol's name)
 
-MODELS: list = [LedgerImport, LedgerImportRow, LedgerRowKey]
+MODELS: list = [LedgerImport, LedgerImportRow, LedgerRowKey, LedgerColumnMapping]
 API_BLUEPRINTS: list = [_api_blp]
 UI_BLUEPRINTS: list = [_ui_bp]
 SAMPLE_FILENAME = "甲一镇欠款台账（隔离示例）.xlsx"
 
-__all__ = ["API_BLUEPRINTS", "JOBS", "MODELS", "NAV", "UI_BLUEPRINTS", "sample_objects"]
+__all__ = ["API_BLUEPRINTS", "JOBS", "MODELS", "NAV", "TODO", "UI_BLUEPRINTS", "sample_objects"]
 
 
 def sample_objects(unit, user) -> list:
@@ -52,6 +55,17 @@ def sample_objects(unit, user) -> list:
     objects: list = [imp]
     if not current_scope().covers_unit(unit.id, unit.jurisdiction_id):
         return objects
+    from plugins.ledger.parsing.headers import header_key
+
+    header = f"隔离示例责任人{unit.code}"  # one per unit: the header is unique per jurisdiction
+    mapping = LedgerColumnMapping(
+        jurisdiction_id=unit.jurisdiction_id,
+        header=header,
+        header_key=header_key(header)[0],
+        field="_ignored",
+    )
+    db.session.add(mapping)
+    objects.append(mapping)
     creditor, _ = debt_service.register_enterprise(
         unit,
         {"name": "台账导入示例建材有限公司", "credit_code": make("91140922MA0L2D3E4"), "size_class": "small"},
@@ -78,4 +92,7 @@ def sample_objects(unit, user) -> list:
     )
     db.session.add(key)
     objects.append(key)
+    from core.tenancy.names import save_alias
+
+    objects.append(save_alias(unit, f"{unit.name}（台账别名示例）", actor=user))
     return objects

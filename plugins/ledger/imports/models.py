@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import CopiedUnitOwned, Timestamps, UnitOwned
+from core.models.base import CopiedUnitOwned, JurisdictionOwned, Timestamps, UnitOwned
 from core.tenancy.models import TenantNode
 
 
@@ -41,6 +41,7 @@ class Outcome(enum.StrEnum):
     CHANGED = "changed"
     UNCHANGED = "unchanged"
     REJECTED = "rejected"
+    DUPLICATE = "duplicate"
     SKIPPED = "skipped"
 
 
@@ -49,10 +50,22 @@ OUTCOME_LABELS = {
     Outcome.CHANGED: "变更",
     Outcome.UNCHANGED: "未变",
     Outcome.REJECTED: "拒绝",
+    Outcome.DUPLICATE: "重复",
     Outcome.SKIPPED: "跳过",
 }
 
-COUNT_KEYS = ("read", "accepted", "warning", "rejected", "skipped", "new", "changed", "unchanged")
+COUNT_KEYS = (
+    "read",
+    "accepted",
+    "warning",
+    "rejected",
+    "duplicate",
+    "skipped",
+    "new",
+    "changed",
+    "unchanged",
+)
+AMOUNT_UNITS = {"yuan": "元", "wan": "万元"}
 
 
 class LedgerImport(UnitOwned, Timestamps, db.Model):
@@ -70,10 +83,13 @@ class LedgerImport(UnitOwned, Timestamps, db.Model):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(20), default=ImportStatus.UPLOADED, index=True)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=True)
+    # yuan | wan when the uploader chose the unit of bare figures; None: the file's marker, else the plan's
+    amount_unit: Mapped[str | None] = mapped_column(String(8))
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
     rows_warning: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_duplicate: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     rows_skipped: Mapped[int] = mapped_column(Integer, default=0)
     rows_new: Mapped[int] = mapped_column(Integer, default=0)
     rows_changed: Mapped[int] = mapped_column(Integer, default=0)
@@ -142,3 +158,19 @@ class LedgerRowKey(CopiedUnitOwned, db.Model):
     debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"))
     row_key: Mapped[str] = mapped_column(String(500))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_imports.id"))
+
+
+class LedgerColumnMapping(JurisdictionOwned, Timestamps, db.Model):
+    """A column header a user mapped to a field (or told to ignore) from a preview; the jurisdiction's
+    later uploads read that header the same way. ``header_key`` is the header in matching form."""
+
+    __tablename__ = "ledger_column_mappings"
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_id", "header_key", name="uq_ledger_column_mappings_header"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    header: Mapped[str] = mapped_column(String(200))
+    header_key: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(40))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -3,8 +3,11 @@
 The preview classifies every accepted row against the debts already in the uploader's subtree: *new*,
 *changed* (with a field diff) or *unchanged*. A row matches a debt by its stable row key (recorded in
 ``LedgerRowKey`` when an import created or updated the debt) or by (debtor unit, creditor credit code,
-contract number). Committing
-goes through ``core.services.debts``, so validation hooks run and history events are written as for a form.
+contract number). Rows to be created or changed get core's one validation (``RowChecker``: core's rules
+and every enabled plugin's) in the preview, and the same again at commit, so what previews as new or
+changed commits; a row refused at commit (a rule enabled in between) is recorded as rejected, never failing
+the others. Committing goes through ``core.services.debts`` / ``debts_bulk``, so history events are
+written as for a form; a row's 已偿还金额 becomes an opening payment ("导入时已偿还").
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import hashlib
 import logging
 import re
 import time
-import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -24,6 +26,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import update
 
+from core import clock
 from core.extensions import db
 from core.models.base import utcnow
 from core.models.debt import CATEGORY_LABELS, SOURCE_LABELS, Debt, Source
@@ -34,6 +37,7 @@ from core.services import bulk, debts_bulk
 from core.services import debts as debt_service
 from core.tenancy.isolation import SKIP_FILTER
 from core.tenancy.models import TenantNode
+from core.tenancy.names import UnitMatcher, name_key, save_alias
 from core.tenancy.plans import plan_for
 from plugins.ledger.imports.models import (
     ImportStatus,
@@ -43,6 +47,7 @@ from plugins.ledger.imports.models import (
     Outcome,
 )
 from plugins.ledger.parsing.headers import DEBT_FIELDS
+from plugins.ledger.parsing.reconcile import move_to_rejected
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +60,19 @@ AMOUNT_FIELDS = {
     "undisputed_amount",
     "disputed_amount",
     "migrant_wage_amount",
+    "paid_amount",
 }
-DATE_FIELDS = {"contract_date", "origin_date", "delivery_date", "acceptance_date", "agreed_payment_date"}
+DATE_FIELDS = {
+    "contract_date",
+    "origin_date",
+    "delivery_date",
+    "acceptance_date",
+    "agreed_payment_date",
+    "planned_repayment_date",
+    "paid_on",
+}
+# What a row sets on its debt: the template's fields and the official layout's plan date.
+COMMIT_FIELDS = (*DEBT_FIELDS, "planned_repayment_date")
 BOOL_FIELDS = {"migrant_wages", "judicial", "is_private"}
 CENT = Decimal("0.01")
 
@@ -105,70 +121,45 @@ def store_upload(stream, filename: str, jurisdiction_id: int) -> tuple[Path, int
 
 # --- Units ---------------------------------------------------------------------------------------------
 
-_SPACES = re.compile(r"\s+")
-
 
 def _norm_name(text: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    return name_key(text)
 
 
-def _name_keys(text: str) -> set[str]:
-    """Spellings clerks use for the same unit: 台怀镇人民政府 / 台怀镇政府 / 台怀镇."""
-    base = _norm_name(text)
-    if not base:
-        return set()
-    keys = {base, base.replace("人民政府", "政府")}
-    for suffix in ("人民政府", "政府"):
-        if base.endswith(suffix) and len(base) > len(suffix) + 1:
-            keys.add(base[: -len(suffix)])
-    return keys
-
-
-class SubtreeUnitResolver:
+class SubtreeUnitResolver(UnitMatcher):
     """Resolves debtor-unit text to a node of one subtree only (the import's unit and below).
 
-    Nodes come through the isolation filter, so a unit the uploader cannot see cannot be resolved either.
-    An empty debtor means the import's own unit.
+    Core's ``UnitMatcher`` (spellings, codes, the jurisdiction's aliases) with the import's messages. An
+    empty debtor means the import's own unit.
     """
 
     def __init__(self, root: TenantNode) -> None:
-        self.root = root
-        nodes = db.session.scalars(
-            db.select(TenantNode).where(TenantNode.path.startswith(root.path), TenantNode.active.is_(True))
-        ).all()
-        self.nodes: dict[int, TenantNode] = {n.id: n for n in nodes}
-        self.nodes.setdefault(root.id, root)
-        self._by_code = {n.code.lower(): n.id for n in self.nodes.values()}
-        self._by_key: dict[str, set[int]] = {}
-        for node in self.nodes.values():
-            for key in _name_keys(node.name):
-                self._by_key.setdefault(key, set()).add(node.id)
+        super().__init__(root)
         self._cache: dict[str, tuple[int | None, str | None]] = {}
 
     def resolve(self, text: str | None) -> tuple[int | None, str | None]:
         raw = (text or "").strip()
         if raw in self._cache:
             return self._cache[raw]
-        self._cache[raw] = answer = self._resolve(raw)
+        unit_id, problem = self.match(raw)
+        if problem == "ambiguous":
+            answer = None, f"债务单位“{raw}”对应多个单位，请填写完整名称或单位代码"
+        elif problem:
+            answer = None, unknown_unit_message(raw)
+        else:
+            answer = unit_id, None
+        self._cache[raw] = answer
         return answer
 
-    def _resolve(self, raw: str) -> tuple[int | None, str | None]:
-        if not _norm_name(raw):
-            return self.root.id, None
-        code = _norm_name(raw)
-        if code in self._by_code:
-            return self._by_code[code], None
-        exact = self._by_key.get(_norm_name(raw))
-        if exact and len(exact) == 1:
-            return next(iter(exact)), None
-        found: set[int] = set()
-        for key in _name_keys(raw):
-            found |= self._by_key.get(key, set())
-        if len(found) == 1:
-            return next(iter(found)), None
-        if len(found) > 1:
-            return None, f"债务单位“{raw}”对应多个单位，请填写完整名称或单位代码"
-        return None, f"债务单位“{raw}”不是{self.root.name}或其下属单位，不能由本单位导入"
+
+UNKNOWN_UNIT_PREFIX = "未找到债务单位"
+
+
+def unknown_unit_message(name: str) -> str:
+    return (
+        f"{UNKNOWN_UNIT_PREFIX}“{name}”：可在预览中将其对应到已有单位（今后自动识别），"
+        "或请辖区清欠办添加该单位"
+    )
 
 
 # --- Values --------------------------------------------------------------------------------------------
@@ -212,7 +203,7 @@ def _code(value: Any, mapping: dict[str, str], valid: Iterable[str]) -> str | No
 def debt_values(values: dict[str, Any]) -> dict[str, Any]:
     """The row's values as Debt attributes (codes for category/source, Decimal cents, dates)."""
     out: dict[str, Any] = {}
-    for key in DEBT_FIELDS:
+    for key in COMMIT_FIELDS:
         value = values.get(key)
         if value is None or value == "":
             continue
@@ -275,14 +266,17 @@ def _match_key(unit_id: int | None, code: str | None, contract_no: str | None) -
 class _Progress:
     """Forwards progress to the job with a rows-per-second message, tolerant of the parser's signature."""
 
-    def __init__(self, ctx, label: str) -> None:
+    def __init__(self, ctx, label: str, total: int | None = None) -> None:
         self.ctx = ctx
         self.label = label
         self.started = time.monotonic()
+        self.total = total  # an estimate given up front, so the bar has a length from the first moment
 
     def __call__(self, done: int, total: int | None = None, *_args, **_kwargs) -> None:
         if self.ctx is None:
             return
+        if total is None and self.total is not None:
+            total = max(self.total, done)
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = int(done / elapsed)
         self.ctx.progress(done, total, f"{self.label}：已处理 {done} 行（{rate} 行/秒）")
@@ -309,11 +303,16 @@ def fail_import(import_id: int, message: str) -> None:
 
 def parse_import(imp: LedgerImport, ctx=None) -> LedgerImport:
     """Parse the stored file and write the preview. File-level problems end the import as failed."""
-    from plugins.ledger.parsing import LedgerFileError, parse_file
+    from plugins.ledger.imports.mapping import saved_mapping
+    from plugins.ledger.parsing import LedgerFileError, Reconciliation, estimate_rows, parse_file
+    from plugins.ledger.parsing.rows import unit_summary
 
     unit = db.session.get(TenantNode, imp.unit_id)
     _set_status(imp, ImportStatus.PARSING, error=None)
     import_id = imp.id
+    estimate = estimate_rows(Path(imp.stored_path), imp.original_filename)
+    progress = _Progress(ctx, "解析", estimate)
+    progress(0)
     resolver = SubtreeUnitResolver(unit)
     plan = plan_for(unit)
     started = time.perf_counter()
@@ -324,8 +323,11 @@ def parse_import(imp: LedgerImport, ctx=None) -> LedgerImport:
             plan,
             synonyms=_synonyms(unit, plan),
             units=resolver,
-            progress=_Progress(ctx, "解析"),
+            progress=progress,
             max_rows=int(current_app.config.get("UPLOAD_MAX_ROWS", 200_000)),
+            today=clock.today(unit),
+            amount_unit=imp.amount_unit,
+            mapping=saved_mapping(imp.jurisdiction_id),
         )
     except LedgerFileError as exc:
         fail_import(import_id, str(exc))
@@ -339,18 +341,25 @@ def parse_import(imp: LedgerImport, ctx=None) -> LedgerImport:
         "unmapped_headers": list(result.unmapped_headers or []),
         "unit_multiplier": str(result.unit_multiplier),
         "headers": list(getattr(result, "headers", []) or []),
+        **unit_summary(result),
+        "notes": list(result.notes or []),
     }
+    as_of = getattr(result, "as_of", None)  # the date the file states it speaks for ("截至…"), if read
+    if isinstance(as_of, dt.date):
+        imp.file_info["as_of"] = as_of.isoformat()
     parsed = time.perf_counter()
     if file_issues and not result.rows:
         imp.set_counts({})
         db.session.commit()
         fail_import(import_id, "；".join(file_issues))
         return db.session.get(LedgerImport, import_id)
-    counts = write_preview(imp, result.rows, resolver, ctx)
+    recon = Reconciliation()
+    counts = write_preview(imp, result.rows, resolver, ctx, recon)
     # Where the time went, for operators comparing imports (seconds, not shown to clerks).
     imp.file_info = {
         **imp.file_info,
         "seconds": {"parse": round(parsed - started, 2), "preview": round(time.perf_counter() - parsed, 2)},
+        "reconciliation": recon.as_dict(),
     }
     imp.set_counts(counts)
     imp.status = ImportStatus.PREVIEWED
@@ -376,7 +385,8 @@ KEY_CHUNK = 500
 
 
 def _debt_columns() -> list:
-    return [Debt.id, Debt.unit_id, Enterprise.credit_code, *(getattr(Debt, f) for f in DEBT_FIELDS)]
+    """Every column of the debt (validating a change needs them all) and its creditor's credit code."""
+    return [*(getattr(Debt, c.key) for c in Debt.__table__.columns), Enterprise.credit_code]
 
 
 def _existing_debts(
@@ -438,12 +448,12 @@ def _existing_debts(
 
 def _file_keys(rows: list, resolver: SubtreeUnitResolver) -> tuple[set[str], set[tuple]]:
     """The row keys and (unit, credit code, contract) match keys of the rows that may reach matching."""
-    from plugins.ledger.parsing import REJECTED, SKIPPED
+    from plugins.ledger.parsing import DUPLICATE, REJECTED, SKIPPED
 
     row_keys: set[str] = set()
     match_keys: set[tuple] = set()
     for row in rows:
-        if row.status in (REJECTED, SKIPPED):
+        if row.status in (REJECTED, SKIPPED, DUPLICATE):
             continue
         values = row.values or {}
         if row.row_key:
@@ -467,14 +477,196 @@ def _resolve_debtor(values: dict[str, Any], resolver: SubtreeUnitResolver) -> tu
     return resolver.resolve(values.get("debtor_unit"))
 
 
-def write_preview(imp: LedgerImport, rows: list, resolver: SubtreeUnitResolver, ctx=None) -> dict[str, int]:
-    """Classify every parsed row and store the preview rows in batches. Returns the import's counts."""
-    from plugins.ledger.parsing import REJECTED, SKIPPED
+def import_as_of(imp: LedgerImport) -> dt.date:
+    """The date the ledger speaks for: the one its header states (when the parser found one), else the
+    jurisdiction's date of the upload. Opening payments without a repayment date are dated by it."""
+    stated = (imp.file_info or {}).get("as_of")
+    if stated:
+        return dt.date.fromisoformat(str(stated))
+    unit = db.session.get(TenantNode, imp.unit_id)
+    return clock.local_date(imp.created_at, unit) or clock.today(unit)
+
+
+def opening_of(values: dict[str, Any], as_of: dt.date) -> debts_bulk.Opening | None:
+    """A row's 已偿还金额 as the opening payment of its debt (None when nothing was repaid)."""
+    paid = values.get("paid_amount")
+    if paid in (None, ""):
+        return None
+    amount = Decimal(str(paid)).quantize(CENT)
+    if amount <= 0:
+        return None
+    paid_on = values.get("paid_on") or as_of
+    if isinstance(paid_on, dt.datetime):
+        paid_on = paid_on.date()
+    return debts_bulk.Opening(amount, paid_on)
+
+
+class RowChecker:
+    """Runs core's one validation (``debts_bulk.check_item`` / ``check_update``: core's rules, every
+    enabled plugin's ``qingqian_validate_debt``, the creditor's and the opening payment's checks) on a
+    row the way the commit will, so the preview's verdict is the commit's."""
+
+    def __init__(self, root: TenantNode, as_of: dt.date) -> None:
+        self.root = root
+        self.as_of = as_of
+        self.rules: dict[int, debt_service.UnitRules] = {}
+        self.creditors: dict[tuple, tuple[Enterprise | None, list[Issue]]] = {}
+        self.by_code: dict[str, Enterprise] = {}
+        self.by_name: dict[tuple[int, str], Enterprise] = {}
+        self.by_id: dict[int, Enterprise] = {}
+
+    def unit_rules(self, unit: TenantNode) -> debt_service.UnitRules:
+        rules = self.rules.get(unit.id)
+        if rules is None:
+            rules = self.rules[unit.id] = debt_service.UnitRules(unit)
+        return rules
+
+    def prefetch(self, pairs: list[tuple[TenantNode, dict[str, Any]]]) -> None:
+        """Look up, in chunks, the stored creditors the rows name (by credit code, else by name)."""
+        codes: set[str] = set()
+        names: set[tuple[int, str]] = set()
+        for unit, values in pairs:
+            key = _Creditors._key(unit, values)
+            if isinstance(key[1], tuple):
+                names.add((key[0], key[1][1]))
+            else:
+                try:
+                    _name, code, _warning = self._checked(unit, values)
+                except ValidationFailed:
+                    continue
+                if code:
+                    codes.add(code)
+        for chunk in bulk.chunks(sorted(codes - self.by_code.keys()), KEY_CHUNK):
+            for enterprise in db.session.scalars(
+                db.select(Enterprise).where(
+                    Enterprise.jurisdiction_id == self.root.jurisdiction_id,
+                    bulk.among(Enterprise.credit_code, chunk),
+                ),
+                execution_options={SKIP_FILTER: True},
+            ):
+                self.by_code[enterprise.credit_code] = enterprise
+        self.by_name.update(_Creditors._existing_by_name(names - self.by_name.keys()))
+
+    def _checked(self, unit: TenantNode, values: dict[str, Any]) -> tuple[str, str | None, str | None]:
+        return debt_service.check_enterprise_data(unit, _creditor_data(values))
+
+    def creditor(self, unit: TenantNode, values: dict[str, Any]) -> tuple[Enterprise | None, list[Issue]]:
+        """The creditor the commit will use (stored, or as it will be registered) and its issues."""
+        key = _Creditors._key(unit, values)
+        if key in self.creditors:
+            return self.creditors[key]
+        try:
+            name, code, warning = self._checked(unit, values)
+        except ValidationFailed as exc:
+            answer: tuple[Enterprise | None, list[Issue]] = (None, list(exc.issues))
+        else:
+            found = self.by_code.get(code) if code else self.by_name.get((unit.jurisdiction_id, name))
+            issues: list[Issue] = []
+            if found is None:
+                data = _creditor_data(values)
+                found = Enterprise(
+                    jurisdiction_id=unit.jurisdiction_id,
+                    name=name,
+                    credit_code=code,
+                    credit_code_warning=warning,
+                    size_class=data.get("size_class") or "small",
+                    is_private=data.get("is_private", True),
+                )
+            elif code and name != found.name:
+                issues.append(
+                    Issue(
+                        "creditor_name",
+                        f"债权企业名称“{name}”与统一社会信用代码 {code} 已登记的名称“{found.name}”不一致，"
+                        f"导入后按已登记的名称“{found.name}”记录",
+                        "warning",
+                    )
+                )
+            answer = (found, issues)
+        self.creditors[key] = answer
+        return answer
+
+    def creditor_by_id(self, creditor_id: int) -> Enterprise | None:
+        if creditor_id not in self.by_id:
+            self.by_id[creditor_id] = db.session.scalar(
+                db.select(Enterprise).where(Enterprise.id == creditor_id),
+                execution_options={SKIP_FILTER: True},
+            )
+        return self.by_id[creditor_id]
+
+    def check_new(self, unit: TenantNode, values: dict[str, Any]) -> list[Issue]:
+        creditor, issues = self.creditor(unit, values)
+        if creditor is None:
+            return issues
+        data = debt_values(values)
+        data.setdefault("source", Source.SELF_INSPECTION.value)
+        _draft, found = debts_bulk.check_item(
+            unit, data, creditor, self.unit_rules(unit), opening_of(values, self.as_of)
+        )
+        return [*issues, *found]
+
+    def check_changed(
+        self, unit: TenantNode, columns: dict[str, Any], changes: dict[str, Any]
+    ) -> list[Issue]:
+        creditor = self.creditor_by_id(columns["creditor_id"])
+        changes = {k: v for k, v in changes.items() if k != "unit_id"}
+        paid_to = changes.pop("paid_amount", None)
+        return debts_bulk.check_update(
+            {k: v for k, v in columns.items() if k != "credit_code"},
+            creditor,
+            unit,
+            changes,
+            self.unit_rules(unit),
+            paid_to=Decimal(str(paid_to)).quantize(CENT) if paid_to is not None else None,
+        )
+
+
+def _creditor_data(values: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": debt_service.enterprise_name(values.get("creditor_name"))
+        or (values.get("credit_code") or ""),
+        "credit_code": (values.get("credit_code") or "").strip().upper() or None,
+        "size_class": _code(values.get("creditor_size"), _SIZE_BY_LABEL, _SIZE_BY_LABEL.values()),
+    }
+    if values.get("is_private") is not None:
+        data["is_private"] = bool(values["is_private"])
+    return data
+
+
+def repaid_change(existing: dict[str, Any], values: dict[str, Any]) -> list | None:
+    """[before, after] when the file's 已偿还金额 differs from what the debt has been paid."""
+    paid = values.get("paid_amount")
+    if paid in (None, ""):
+        return None
+    before = Decimal(existing.get("paid_amount") or 0).quantize(CENT)
+    after = Decimal(str(paid)).quantize(CENT)
+    return None if before == after else [str(before), str(after)]
+
+
+def write_preview(
+    imp: LedgerImport, rows: list, resolver: SubtreeUnitResolver, ctx=None, recon=None
+) -> dict[str, int]:
+    """Classify every parsed row and store the preview rows in batches. Returns the import's counts.
+
+    Rows that would be created or changed also get the commit's validation (``RowChecker``): a row the
+    preview shows as new or changed commits; one the rules refuse is rejected here, naming the rule.
+    ``recon`` (a parsing ``Reconciliation``) is given each row's final status and 欠款金额.
+    """
+    from plugins.ledger.parsing import ACCEPTED, DUPLICATE, REJECTED, SKIPPED, WARNING
 
     by_id, by_key, by_row_key = _existing_debts(resolver.root, *_file_keys(rows, resolver))
+    checker = RowChecker(resolver.root, import_as_of(imp))
+    checker.prefetch(
+        [
+            (resolver.nodes[uid], row.values or {})
+            for row in rows
+            if row.status not in (REJECTED, SKIPPED)
+            and (uid := _resolve_debtor(row.values or {}, resolver)[0]) is not None
+        ]
+    )
     seen: dict[Any, int] = {}
+    matched: set[tuple] = set()  # contract match keys already given to a row of this file
     counts = dict.fromkeys(
-        ("read", "accepted", "warning", "rejected", "skipped", "new", "changed", "unchanged"), 0
+        ("read", "accepted", "warning", "rejected", "duplicate", "skipped", "new", "changed", "unchanged"), 0
     )
     batch: list[dict] = []
     progress = _Progress(ctx, "比对")
@@ -488,7 +680,7 @@ def write_preview(imp: LedgerImport, rows: list, resolver: SubtreeUnitResolver, 
         diff = None
         unit_id = None
         values = dict(row.values or {})
-        if status not in (REJECTED, SKIPPED):
+        if status not in (REJECTED, SKIPPED, DUPLICATE):
             unit_id, unit_error = _resolve_debtor(values, resolver)
             missing = [f for f in ("amount_owed", "category") if values.get(f) in (None, "")]
             if not (values.get("creditor_name") or values.get("credit_code")):
@@ -500,21 +692,20 @@ def write_preview(imp: LedgerImport, rows: list, resolver: SubtreeUnitResolver, 
             match = _match_key(unit_id, values.get("credit_code"), values.get("contract_no"))
             identity = row.row_key or match
             if not unit_error and not missing:
-                if identity in seen or (match is not None and match in seen):
-                    first = seen.get(identity) or seen.get(match)
-                    issues.append(
-                        Issue("row", f"与第 {first} 行重复（同一债务单位、债权企业和合同），未重复导入")
-                    )
+                # The parser gives each row of a file its own key (invoices of one project, amounts under one
+                # contract are separate debts); only a repeated key here means the same debt twice.
+                if identity in seen:
+                    issues.append(Issue("row", f"与第 {seen[identity]} 行重复（同一笔欠款），未重复导入"))
                 else:
                     seen[identity] = row.row_number
-                    if match is not None:
-                        seen[match] = row.row_number
             if unit_error or missing or any(i.level == "error" for i in issues):
                 status = REJECTED
             else:
                 debt_id = by_row_key.get(row.row_key) if row.row_key else None
-                if debt_id is None and match is not None:
-                    debt_id = by_key.get(match)
+                if debt_id is None and match is not None and match not in matched:
+                    debt_id = by_key.get(match)  # a stored debt is matched by contract to one row only
+                if match is not None:
+                    matched.add(match)
                 new_values = debt_values(values)
                 if debt_id is None:
                     outcome = Outcome.NEW
@@ -523,12 +714,34 @@ def write_preview(imp: LedgerImport, rows: list, resolver: SubtreeUnitResolver, 
                     if existing["unit_id"] != unit_id:
                         new_values["unit_id"] = unit_id
                     diff = field_diff({**existing, "unit_id": existing["unit_id"]}, new_values)
+                    repaid = repaid_change(existing, values)
+                    if repaid is not None:
+                        diff["paid_amount"] = repaid
                     outcome = Outcome.CHANGED if diff else Outcome.UNCHANGED
+                target = resolver.nodes[unit_id]
+                if outcome == Outcome.NEW:
+                    found = checker.check_new(target, values)
+                elif outcome == Outcome.CHANGED:
+                    changes = {k: new_values[k] for k in diff if k in new_values}
+                    if "paid_amount" in diff:
+                        changes["paid_amount"] = diff["paid_amount"][1]
+                    found = checker.check_changed(target, by_id[debt_id], changes)
+                else:
+                    found = []
+                issues.extend(found)
+                if any(i.level == "error" for i in found):
+                    status, debt_id, diff = REJECTED, None, None
+                elif found and status == ACCEPTED:
+                    status = WARNING
         if status == REJECTED:
             outcome = Outcome.REJECTED
         elif status == SKIPPED:
             outcome = Outcome.SKIPPED
+        elif status == DUPLICATE:
+            outcome = Outcome.DUPLICATE
         counts[status] += 1
+        if recon is not None:
+            recon.add(status, row.row_number, values.get("amount_owed"))
         if outcome in (Outcome.NEW, Outcome.CHANGED, Outcome.UNCHANGED):
             counts[outcome] += 1
         keep_values = outcome in (Outcome.NEW, Outcome.CHANGED)
@@ -545,7 +758,9 @@ def write_preview(imp: LedgerImport, rows: list, resolver: SubtreeUnitResolver, 
                 "debt_id": debt_id,
                 "row_key": (row.row_key or "")[:500] or None,
                 "data": values_to_json(values) if keep_values or outcome == Outcome.UNCHANGED else None,
-                "raw": dict(row.raw or {}) if outcome in (Outcome.REJECTED, Outcome.SKIPPED) else None,
+                "raw": dict(row.raw or {})
+                if outcome in (Outcome.REJECTED, Outcome.SKIPPED, Outcome.DUPLICATE)
+                else None,
                 "diff": diff,
                 "issues": _issue_dicts(issues)
                 or (
@@ -678,11 +893,14 @@ class _Creditors:
 
 
 def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
-    """Apply the new and changed rows in the caller's transaction; raise on the first problem.
+    """Apply the new and changed rows in the caller's transaction.
 
-    The caller commits on success and rolls back on any exception, so the ledger gets all rows or none.
-    Rows are read and written one chunk at a time (memory follows the chunk, not the file): creditors
-    and new debts through core's bulk services, changed debts one by one through ``update_debt``.
+    Each row gets the same validation the preview ran (core's ``check_item`` / ``check_update``); a row
+    that fails it now (a rule or a plugin enabled since the preview) is recorded as rejected with its
+    reasons and the others are written: a row-level rule never fails the whole commit. Anything else
+    raises, and the caller rolls everything back. Rows are read and written one chunk at a time (memory
+    follows the chunk, not the file): creditors and new debts (with their opening payments) through
+    core's bulk services, changed debts one by one through ``update_debt``.
     """
     unit = db.session.get(TenantNode, imp.unit_id)
     # Held for the whole commit: the session's identity map is weak, and core's services look the
@@ -697,14 +915,10 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
         LedgerImportRow.outcome.in_([Outcome.NEW, Outcome.CHANGED]),
     )
     total = db.session.scalar(db.select(db.func.count()).select_from(LedgerImportRow).where(*wanted)) or 0
-    creditors = _Creditors(actor)
-    existing_keys: set[int] = set()
-    unit_rules: dict = {}  # unit id -> core UnitRules, shared by the chunks
-    created = updated = done = 0
+    work = _CommitWork(imp, resolver, actor, note)
+    done = 0
     for chunk in _preview_chunks(imp.id):
-        c, u = _commit_chunk(chunk, resolver, creditors, existing_keys, imp, actor, note, unit_rules)
-        created += c
-        updated += u
+        work.commit_chunk(chunk)
         done += len(chunk)
         if ctx is not None:
             if sqlite:
@@ -712,7 +926,14 @@ def commit_import(imp: LedgerImport, actor=None, ctx=None) -> dict[str, int]:
                 ctx.done, ctx.total = done, total
             else:
                 progress(done, total)
-    return {"created": created, "updated": updated, "total": total}
+    work.record_refusals()
+    return {
+        "created": work.created,
+        "updated": work.updated,
+        "rejected": len(work.refused),
+        "repaid": str(work.repaid),
+        "total": total,
+    }
 
 
 def _preview_chunks(import_id: int) -> Iterator[list]:
@@ -747,68 +968,148 @@ def _preview_chunks(import_id: int) -> Iterator[list]:
             yield chunk
 
 
-def _commit_chunk(
-    chunk, resolver, creditors: _Creditors, existing_keys: set[int], imp, actor, note, unit_rules
-):
-    parsed = [(row, values_from_json(row.data), resolver.nodes.get(row.debtor_unit_id)) for row in chunk]
-    for row, _values, target in parsed:
-        if target is None:
-            raise ImportRefused(422, f"第 {row.row_number} 行：债务单位不在您的权限范围内")
-    creditors.resolve([(t, v) for r, v, t in parsed if r.outcome == Outcome.NEW])
-    new_items: list[tuple[TenantNode, dict[str, Any], Enterprise]] = []
-    new_rows: list = []
-    changed = [(r, v, t) for r, v, t in parsed if r.outcome == Outcome.CHANGED]
-    for row, values, target in parsed:
-        if row.outcome != Outcome.NEW:
-            continue
-        try:
-            creditor = creditors.get(target, values)
-        except ValidationFailed as exc:
-            _create(new_items, new_rows, actor, unit_rules)  # an earlier row's own error is reported first
-            raise ImportRefused(422, f"第 {row.row_number} 行未通过校验：{exc}") from exc
-        data = debt_values(values)
-        data.setdefault("source", Source.SELF_INSPECTION.value)
-        new_items.append((target, data, creditor))
-        new_rows.append(row)
-    created = _create(new_items, new_rows, actor, unit_rules)
-    new_keys = [_row_key_values(debt, row.row_key, imp.id) for debt, row in created if row.row_key]
-    if changed:
+class _CommitWork:
+    """One commit's state across chunks: creditor and rule caches, counts and the rows refused."""
+
+    def __init__(self, imp: LedgerImport, resolver: SubtreeUnitResolver, actor, note: str) -> None:
+        self.imp = imp
+        self.resolver = resolver
+        self.actor = actor
+        self.note = note
+        self.as_of = import_as_of(imp)
+        self.creditors = _Creditors(actor)
+        self.existing_keys: set[int] = set()
+        self.unit_rules: dict = {}  # unit id -> core UnitRules, shared by the chunks
+        self.created = self.updated = 0
+        self.repaid = Decimal("0")
+        self.refused: dict[int, tuple[str, list[Issue]]] = {}  # row number -> (outcome, issues)
+
+    def refuse(self, row, issues: list[Issue]) -> None:
+        self.refused[row.row_number] = (row.outcome, [i for i in issues if i.level == "error"] or issues)
+
+    def commit_chunk(self, chunk) -> None:
+        resolver = self.resolver
+        parsed = []
+        for row in chunk:
+            target = resolver.nodes.get(row.debtor_unit_id)
+            if target is None:
+                # Deactivated or moved out of the uploader's subtree since the preview.
+                self.refuse(row, [Issue("debtor_unit", "债务单位已停用或不在您的权限范围内，未导入")])
+                continue
+            parsed.append((row, values_from_json(row.data), target))
+        self.creditors.resolve([(t, v) for r, v, t in parsed if r.outcome == Outcome.NEW])
+        items: list[tuple[TenantNode, dict[str, Any], Enterprise]] = []
+        openings: list[debts_bulk.Opening | None] = []
+        new_rows: list = []
+        for row, values, target in parsed:
+            if row.outcome != Outcome.NEW:
+                continue
+            try:
+                creditor = self.creditors.get(target, values)
+            except ValidationFailed as exc:
+                self.refuse(row, exc.issues)
+                continue
+            data = debt_values(values)
+            data.setdefault("source", Source.SELF_INSPECTION.value)
+            items.append((target, data, creditor))
+            openings.append(opening_of(values, self.as_of))
+            new_rows.append(row)
+        new_keys = []
+        answers = debts_bulk.create_valid_debts(
+            items, actor=self.actor, rules=self.unit_rules, openings=openings
+        )
+        for row, answer, opening in zip(new_rows, answers, openings, strict=True):
+            if isinstance(answer, debts_bulk.ItemFailed):
+                self.refuse(row, answer.issues)
+                continue
+            self.created += 1
+            if opening is not None:
+                self.repaid += opening.amount
+            if row.row_key:
+                new_keys.append(_row_key_values(answer[0], row.row_key, self.imp.id))
+        changed = [(r, v, t) for r, v, t in parsed if r.outcome == Outcome.CHANGED]
+        if changed:
+            new_keys += self._update(changed)
+        bulk.insert_rows(LedgerRowKey, new_keys)
+
+    def _update(self, changed: list) -> list[dict]:
         ids = [r.debt_id for r, _v, _t in changed]
         debts = {d.id: d for d in db.session.scalars(db.select(Debt).where(bulk.among(Debt.id, ids)))}
-        existing_keys.update(
+        self.existing_keys.update(
             db.session.scalars(db.select(LedgerRowKey.debt_id).where(bulk.among(LedgerRowKey.debt_id, ids)))
         )
+        new_keys: list[dict] = []
+        columns = [c.key for c in Debt.__table__.columns]
         for row, values, target in changed:
             debt = debts.get(row.debt_id)
             if debt is None:
-                raise ImportRefused(
-                    409, f"第 {row.row_number} 行：要更新的欠款已被删除或修改，请重新上传预览"
-                )
+                self.refuse(row, [Issue("row", "要更新的欠款已在预览后被删除，未更新；如需登记请重新上传")])
+                continue
             changes = debt_values(values)
+            opening = opening_of(values, self.as_of)
+            paid_to = opening.amount if opening is not None else None
+            if paid_to is not None and paid_to == debt.paid_amount:
+                paid_to = None
+            rules = self.unit_rules.get(target.id) or self.unit_rules.setdefault(
+                target.id, debt_service.UnitRules(target)
+            )
+            issues = debts_bulk.check_update(
+                {key: getattr(debt, key) for key in columns}, debt.creditor, target, changes, rules, paid_to
+            )
+            if any(i.level == "error" for i in issues):
+                self.refuse(row, issues)
+                continue
             if debt.unit_id != target.id:
                 changes["unit_id"] = target.id
-            try:
-                debt_service.update_debt(debt, changes, actor=actor, note=note)
-            except ValidationFailed as exc:
-                raise ImportRefused(422, f"第 {row.row_number} 行未通过校验：{exc}") from exc
-            if row.row_key and debt.id not in existing_keys:
-                new_keys.append(_row_key_values(debt, row.row_key, imp.id))
-                existing_keys.add(debt.id)
+            debt_service.update_debt(debt, changes, actor=self.actor, note=self.note)
+            if paid_to is not None and paid_to > debt.paid_amount:
+                amount = paid_to - debt.paid_amount
+                debt_service.record_opening_payment(debt, amount, opening.paid_on, self.actor, self.note)
+                self.repaid += amount
+            self.updated += 1
+            if row.row_key and debt.id not in self.existing_keys:
+                new_keys.append(_row_key_values(debt, row.row_key, self.imp.id))
+                self.existing_keys.add(debt.id)
         db.session.flush()
-    bulk.insert_rows(LedgerRowKey, new_keys)
-    return len(created), len(changed)
+        return new_keys
 
-
-def _create(items: list, rows: list, actor, unit_rules: dict) -> list[tuple[Debt, Any]]:
-    """Create the collected new debts (core's bulk path); a failing one names its file row."""
-    try:
-        created = debts_bulk.create_debts(items, actor=actor, rules=unit_rules)
-    except debts_bulk.ItemFailed as exc:
-        raise ImportRefused(422, f"第 {rows[exc.index].row_number} 行未通过校验：{exc}") from exc
-    items.clear()
-    pairs = [(debt, row) for (debt, _w), row in zip(created, rows, strict=True)]
-    rows.clear()
-    return pairs
+    def record_refusals(self) -> None:
+        """The rows refused at commit become rejected rows of the preview, with the rule's reasons, and
+        the import's counts move with them (read = accepted + warning + rejected + skipped still holds)."""
+        if not self.refused:
+            return
+        imp = self.imp
+        moved = {Outcome.NEW: 0, Outcome.CHANGED: 0}
+        stored = {
+            r.row_number: r
+            for r in db.session.scalars(
+                db.select(LedgerImportRow).where(
+                    LedgerImportRow.import_id == imp.id,
+                    bulk.among(LedgerImportRow.row_number, sorted(self.refused)),
+                )
+            )
+        }
+        from_status = {"accepted": 0, "warning": 0}
+        money: list[tuple[str, Decimal | None]] = []
+        for number, (outcome, issues) in self.refused.items():
+            row = stored[number]
+            moved[Outcome(outcome)] += 1
+            from_status[row.status] = from_status.get(row.status, 0) + 1
+            owed = (row.data or {}).get("amount_owed")
+            money.append((row.status, Decimal(str(owed)) if owed not in (None, "") else None))
+            row.issues = [*(row.issues or []), *_issue_dicts(issues)]
+            row.status = Outcome.REJECTED.value
+            row.outcome = Outcome.REJECTED.value
+            row.raw = row.raw or {k: str(v) for k, v in (row.data or {}).items()}
+        imp.rows_new = (imp.rows_new or 0) - moved[Outcome.NEW]
+        imp.rows_changed = (imp.rows_changed or 0) - moved[Outcome.CHANGED]
+        imp.rows_accepted = (imp.rows_accepted or 0) - from_status.get("accepted", 0)
+        imp.rows_warning = (imp.rows_warning or 0) - from_status.get("warning", 0)
+        imp.rows_rejected = (imp.rows_rejected or 0) + len(self.refused)
+        recon = (imp.file_info or {}).get("reconciliation")
+        if recon:
+            imp.file_info = {**imp.file_info, "reconciliation": move_to_rejected(recon, money)}
+        db.session.flush()
 
 
 def _row_key_values(debt: Debt, row_key: str, import_id: int) -> dict:
@@ -844,6 +1145,90 @@ def run_commit(import_id: int, actor=None, ctx=None) -> dict[str, Any]:
         ctx.progress(
             result["total"],
             result["total"],
-            f"已导入：新增 {result['created']} 笔，更新 {result['updated']} 笔",
+            f"已导入：新增 {result['created']} 笔，更新 {result['updated']} 笔"
+            + (f"，{result['rejected']} 行未通过校验（见拒绝行）" if result.get("rejected") else ""),
         )
     return result
+
+
+# --- Unknown debtor units ------------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"“(.+?)”")
+
+
+def unknown_units(imp: LedgerImport) -> list[dict[str, Any]]:
+    """The debtor names of this import's rejected rows that match no unit: name, rows, first row."""
+    found: dict[str, dict[str, Any]] = {}
+    for row_number, issues in db.session.execute(
+        db.select(LedgerImportRow.row_number, LedgerImportRow.issues)
+        .where(LedgerImportRow.import_id == imp.id, LedgerImportRow.outcome == Outcome.REJECTED)
+        .order_by(LedgerImportRow.row_number)
+    ):
+        for issue in issues or []:
+            message = issue.get("message") or ""
+            if not message.startswith(UNKNOWN_UNIT_PREFIX):
+                continue
+            quoted = _QUOTED.search(message)
+            if quoted:
+                entry = found.setdefault(
+                    quoted.group(1), {"name": quoted.group(1), "rows": 0, "first_row": row_number}
+                )
+                entry["rows"] += 1
+    return list(found.values())
+
+
+def map_unit(imp: LedgerImport, name: str, unit: TenantNode, actor=None) -> None:
+    """Save ``name`` as an alias of ``unit`` for the jurisdiction and reset the import to be parsed again
+    (its preview rows are dropped; the caller starts the parse job)."""
+    if imp.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
+        raise ImportRefused(409, f"导入当前状态为“{imp.status_label}”，不能修改单位对应关系")
+    root = db.session.get(TenantNode, imp.unit_id)
+    if unit.id != root.id and not unit.path.startswith(root.path):
+        raise ImportRefused(422, "只能对应到本次导入单位或其下属单位", "unit_id")
+    save_alias(unit, name, actor)
+    db.session.execute(LedgerImportRow.__table__.delete().where(LedgerImportRow.import_id == imp.id))
+    imp.set_counts({})
+    imp.status = ImportStatus.UPLOADED
+    imp.error = None
+    db.session.flush()
+
+
+def request_unit(imp: LedgerImport, name: str, actor=None) -> bool:
+    """Ask the jurisdiction's office to add the unit ``name`` (a notification, once per name).
+
+    Returns False when the office was already asked for that name."""
+    from core.models.notification import Notification, NotificationLevel
+    from core.tenancy.scope import Scope, current_scope, scope_context
+
+    # The notice goes to the office, above the clerk's subtree: written in the jurisdiction's scope, on
+    # purpose and for this one row (the clerk still cannot read it there).
+    here = current_scope()
+    office = Scope(jurisdiction_id=imp.jurisdiction_id, user_id=here.user_id, roles=here.roles)
+    with scope_context(office):
+        key = f"ledger.unit_request:{name_key(name)}"[:200]
+        exists = db.session.scalar(
+            db.select(Notification.id).where(
+                Notification.unit_id == imp.jurisdiction_id, Notification.key == key
+            ),
+            execution_options={SKIP_FILTER: True},
+        )
+        if exists is not None:
+            return False
+        who = getattr(actor, "label", None) or getattr(actor, "username", None) or "导入人"
+        unit = db.session.get(TenantNode, imp.unit_id)
+        db.session.add(
+            Notification(
+                jurisdiction_id=imp.jurisdiction_id,
+                unit_id=imp.jurisdiction_id,
+                key=key,
+                title=f"请添加债务单位“{name}”",
+                body=(
+                    f"{unit.name}的{who}在导入台账《{imp.original_filename}》时，债务单位“{name}”在单位树中不存在。"
+                    "如确属本辖区单位，请在单位管理中添加；如是已有单位的其他叫法，可在导入预览中将其对应到该单位。"
+                ),
+                link=f"/ledger/imports/{imp.id}",
+                level=NotificationLevel.WARNING,
+            )
+        )
+        db.session.flush()
+    return True

@@ -4,19 +4,22 @@
 - ``headers``: canonical fields, Chinese labels, synonyms; finds the header row(s) and the unit row.
 - ``normalize``: amounts, dates, names, booleans, categories as clerks really write them.
 - ``rows``: the row rules and ``parse_file``.
+- ``reconcile``: rows read = accepted + warned + rejected + duplicates + skipped, and the money likewise.
 - ``template`` / ``rejects``: the jurisdiction's template and the rejected-rows workbook.
 """
 
 from __future__ import annotations
 
 from plugins.ledger.parsing.headers import CANONICAL_FIELDS, DEFAULT_SYNONYMS, FIELD_LABELS, REQUIRED_FIELDS
-from plugins.ledger.parsing.readers import read_table
+from plugins.ledger.parsing.readers import estimate_rows, read_table
+from plugins.ledger.parsing.reconcile import Reconciliation, reconcile
 from plugins.ledger.parsing.rejects import write_rejected
 from plugins.ledger.parsing.rows import parse_file, row_key_for
 from plugins.ledger.parsing.safety import safe_cell
 from plugins.ledger.parsing.template import build_template
 from plugins.ledger.parsing.types import (
     ACCEPTED,
+    DUPLICATE,
     REJECTED,
     SKIPPED,
     STATUSES,
@@ -30,6 +33,7 @@ from plugins.ledger.parsing.types import (
 __all__ = [
     "ACCEPTED",
     "CANONICAL_FIELDS",
+    "DUPLICATE",
     "DEFAULT_SYNONYMS",
     "FIELD_LABELS",
     "REJECTED",
@@ -40,10 +44,13 @@ __all__ = [
     "LedgerFileError",
     "ParseResult",
     "ParsedRow",
+    "Reconciliation",
     "UnitResolver",
     "build_template",
     "parse_file",
+    "estimate_rows",
     "read_table",
+    "reconcile",
     "row_key_for",
     "safe_cell",
     "write_rejected",

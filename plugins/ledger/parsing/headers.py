@@ -32,16 +32,16 @@ DEBT_FIELDS: tuple[str, ...] = (
     "judicial",
     "reason",
     "remarks",
+    # As the ledger declares them for this debt (the export writes them back): the unit's own kind and
+    # the creditor's registration may say otherwise.
+    "debtor_type",
+    "is_private",
 )
+_PARTY_FIELDS = ("debtor_unit", "debtor_type", "creditor_name", "credit_code", "creditor_size", "is_private")
 # Ordered as in the template. ``row_key`` is an optional clerk-maintained stable identifier (行标识).
 CANONICAL_FIELDS: tuple[str, ...] = (
-    "debtor_unit",
-    "debtor_type",
-    "creditor_name",
-    "credit_code",
-    "creditor_size",
-    "is_private",
-    *DEBT_FIELDS,
+    *_PARTY_FIELDS,
+    *(f for f in DEBT_FIELDS if f not in _PARTY_FIELDS),
     "row_key",
 )
 
@@ -76,6 +76,8 @@ FIELD_LABELS: dict[str, str] = {
 # Short names for messages ("欠款金额不能为空"), without the unit suffix.
 FIELD_NAMES: dict[str, str] = {f: re.sub(r"（.*?）$", "", label) for f, label in FIELD_LABELS.items()}
 FIELD_NAMES["paid_amount"] = "已付金额"
+FIELD_NAMES["paid_on"] = "偿还时间"
+FIELD_NAMES["planned_repayment_date"] = "计划偿还时间"
 
 REQUIRED_FIELDS: tuple[str, ...] = ("debtor_unit", "creditor_name", "category", "amount_owed")
 
@@ -90,12 +92,26 @@ AMOUNT_FIELDS = frozenset(
     }
 )
 DATE_FIELDS = frozenset(
-    {"contract_date", "origin_date", "delivery_date", "acceptance_date", "agreed_payment_date"}
+    {
+        "contract_date",
+        "origin_date",
+        "delivery_date",
+        "acceptance_date",
+        "agreed_payment_date",
+        "paid_on",
+        "planned_repayment_date",
+    }
 )
 BOOL_FIELDS = frozenset({"is_private", "migrant_wages", "judicial"})
 
 # Recognised but not part of the template: read when present, never required.
-EXTRA_FIELDS: tuple[str, ...] = ("paid_amount",)
+EXTRA_FIELDS: tuple[str, ...] = ("paid_amount", "paid_on", "planned_repayment_date")
+# Labels for every field a column can be mapped to from the preview (template fields and the extras).
+MAPPABLE_LABELS: dict[str, str] = {
+    **{f: FIELD_NAMES[f] for f in FIELD_LABELS if f != "row_key"},
+    **{f: FIELD_NAMES[f] for f in EXTRA_FIELDS},
+    "row_key": FIELD_NAMES["row_key"],
+}
 # Other names plans use for canonical fields (wutaishan's plan says ``size_class``).
 FIELD_ALIASES = {"size_class": "creditor_size", "creditor_size_class": "creditor_size", "seq": "_seq"}
 
@@ -103,7 +119,10 @@ FIELD_ALIASES = {"size_class": "creditor_size", "creditor_size_class": "creditor
 # positional 序号 changes whenever a clerk inserts a row, so it must not be a matching key; 行号/错误原因
 # come from our own rejected-rows workbook when it is uploaded again.
 IGNORED = "_ignored"
-IGNORED_HEADERS = ("序号", "编号", "行号", "错误原因", "导入错误原因", "原行号", "NO", "NO.")
+IGNORED_HEADERS = ("序号", "编号", "错误原因", "导入错误原因", "NO", "NO.")
+# 行号 of our own rejected-rows workbook: the row's number in the clerk's original file, reported again.
+SOURCE_ROW = "_source_row"
+SOURCE_ROW_HEADERS = ("行号", "原行号", "原文件行号")
 
 DEFAULT_SYNONYMS: dict[str, list[str]] = {
     "debtor_unit": [
@@ -216,6 +235,10 @@ DEFAULT_SYNONYMS: dict[str, list[str]] = {
         "其中无争议",
         "其中无争议金额",
         "无异议金额",
+        "其中无分歧金额",
+        "其中无分歧",
+        "无分歧账款金额",
+        "无争议账款金额",
     ],
     "disputed_amount": [
         "有争议金额",
@@ -225,6 +248,9 @@ DEFAULT_SYNONYMS: dict[str, list[str]] = {
         "有分歧金额",
         "其中有争议",
         "其中有争议金额",
+        "其中有分歧金额",
+        "有分歧账款金额",
+        "有争议账款金额",
     ],
     "origin_date": [
         "欠款形成日期",
@@ -236,14 +262,23 @@ DEFAULT_SYNONYMS: dict[str, list[str]] = {
         "发生日期",
     ],
     "delivery_date": ["交付日期", "交付时间", "完工日期", "交货日期", "服务完成日期", "竣工日期"],
-    "acceptance_date": ["验收日期", "验收时间", "竣工验收日期"],
+    "acceptance_date": ["验收日期", "验收时间", "竣工验收日期", "验收合格日期"],
     "agreed_payment_date": [
         "约定付款日期",
         "约定付款时间",
         "合同约定付款日期",
         "约定支付日期",
         "应付款日期",
+        "应付款时间",
+        "应付日期",
         "到期日",
+        "到期日期",
+        "到期时间",
+        "付款到期日",
+        "约定还款日期",
+        "约定支付时间",
+        "合同约定付款时间",
+        "付款期限",
     ],
     "source": ["线索来源", "问题来源", "来源", "发现途径", "欠款来源"],
     "migrant_wages": ["是否涉及农民工工资", "涉及农民工工资", "是否含农民工工资", "是否涉农民工工资"],
@@ -259,11 +294,29 @@ DEFAULT_SYNONYMS: dict[str, list[str]] = {
     "remarks": ["备注", "说明", "其他说明"],
     "row_key": ["行标识", "台账编号", "欠款编号", "债务编号", "唯一标识"],
     "paid_amount": ["已付金额", "已支付金额", "已清偿金额", "已偿还金额"],
+    "paid_on": [
+        "偿还时间",
+        "偿还日期",
+        "已偿还时间",
+        "已偿还日期",
+        "实际偿还时间",
+        "实际还款日期",
+        "还款日期",
+    ],
+    "planned_repayment_date": [
+        "计划偿还时间",
+        "计划偿还日期",
+        "计划还款时间",
+        "计划还款日期",
+        "预计偿还时间",
+    ],
 }
 
 # One place for every "is this header/cell that?" regex, compiled once.
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _MARKS = re.compile(r"^[*※★#]+|[*※★:：]+$")
+# "其中：无分歧金额" in the official 2023 layout: the "of which" belongs to the layout, not the name.
+_OF_WHICH = re.compile(r"^其中[:：]?")
 _UNIT_SUFFIX = re.compile(r"[（(\[【]\s*(?:单位\s*[:：]?\s*)?(人民币)?(万元|元)\s*[）)\]】]$")
 _ANY_PAREN = re.compile(r"[（(\[【][^（()）\[\]【】]*[）)\]】]")
 UNIT_ROW = re.compile(r"(?:金额)?单位\s*[:：]\s*(?:人民币)?\s*(万元|元)")
@@ -282,6 +335,8 @@ def compact(text: object) -> str:
 def header_key(text: object) -> tuple[str, Decimal | None]:
     """A header cell → (matching key, its own unit multiplier or None)."""
     key = _MARKS.sub("", compact(text))
+    if len(key) > 3:
+        key = _OF_WHICH.sub("", key)
     multiplier = None
     m = _UNIT_SUFFIX.search(key)
     if m:
@@ -290,8 +345,13 @@ def header_key(text: object) -> tuple[str, Decimal | None]:
     return _MARKS.sub("", key), multiplier
 
 
-def build_synonyms(plan: dict | None, extra: dict[str, list[str]] | None = None) -> dict[str, str]:
-    """header key → field. The plan's own map wins over hook results, which win over the defaults."""
+def build_synonyms(
+    plan: dict | None,
+    extra: dict[str, list[str]] | None = None,
+    mapping: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """header key → field. ``mapping`` (header → field or IGNORED, what users chose in a preview) wins
+    over everything; then the template's labels, the plan's own map, hook results and the defaults."""
     out: dict[str, str] = {}
 
     def add(mapping: dict | None) -> None:
@@ -311,6 +371,12 @@ def build_synonyms(plan: dict | None, extra: dict[str, list[str]] | None = None)
     add(DEFAULT_SYNONYMS)
     for name in IGNORED_HEADERS:
         out.setdefault(header_key(name)[0], IGNORED)
+    for name in SOURCE_ROW_HEADERS:
+        out.setdefault(header_key(name)[0], SOURCE_ROW)
+    for header, fld in (mapping or {}).items():
+        key, _ = header_key(header)
+        if key and (fld in MAPPABLE_LABELS or fld == IGNORED):
+            out[key] = fld
     return out
 
 
@@ -331,7 +397,7 @@ class HeaderMatch:
 
     @property
     def score(self) -> int:
-        return len({c.field for c in self.columns if c.field and c.field != IGNORED})
+        return len({c.field for c in self.columns if c.field and c.field not in (IGNORED, SOURCE_ROW)})
 
 
 def _match(text: object, synonyms: dict[str, str]) -> tuple[str | None, Decimal | None]:
@@ -391,6 +457,9 @@ def match_double(top: list[object], bottom: list[object], synonyms: dict[str, st
             fld, m2 = _match(parent + c, synonyms)
             header = f"{parent}{c}" if fld else f"{parent}/{c}"
             mult = mult or m2
+            if fld is None:  # a user's mapping names the column as the preview showed it
+                fld, m2 = _match(header, synonyms)
+                mult = mult or m2
             if fld is None and compact(c) in ("合计", "小计", "金额", "总额", "总计"):
                 fld, m3 = _match(parent, synonyms)
                 mult = mult or m3
@@ -402,7 +471,7 @@ def _dedupe(columns: list[Column]) -> list[Column]:
     """The first column claiming a field keeps it; a later one is reported unmapped, not merged."""
     seen: set[str] = set()
     for col in columns:
-        if col.field and col.field != IGNORED:
+        if col.field and col.field not in (IGNORED, SOURCE_ROW):
             if col.field in seen:
                 col.field = None
             else:

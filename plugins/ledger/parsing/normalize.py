@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
+
+from core.rules import amounts
 
 CENT = Decimal("0.01")
 WAN = Decimal(10000)
@@ -41,14 +43,39 @@ def text(value: object) -> str:
         )
     if isinstance(value, dt.date):
         return value.isoformat()
-    out = _WS.sub(" ", str(value)).strip()
+    out = str(value).strip()
+    # Most cells are clean: no control or separator character other than single ASCII spaces (isprintable
+    # is False for NBSP, U+3000, zero-width spaces and line breaks), so the pattern is not needed.
+    if not out.isprintable() or "  " in out:
+        out = _WS.sub(" ", out).strip()
     if out.startswith("'"):
         out = out[1:].strip()
     return out
 
 
+def multiline_text(value: object) -> str:
+    """``text`` line by line: line breaks (CR, LF, CRLF, Excel's _x000D_) kept, blank lines dropped."""
+    if not isinstance(value, str):
+        return text(value)
+    lines = value.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(t for t in (text(line) for line in lines) if t)
+
+
+_KEYS: dict[str, str] = {}
+_KEYS_MAX = 200_000
+
+
 def key(value: object) -> str:
     """Matching form of a name/code: NFKC, no spaces, upper case; “（）” and “()” compare equal."""
+    if type(value) is str:
+        # Names and codes repeat down a ledger (one creditor, many invoices): remembered, within bounds.
+        found = _KEYS.get(value)
+        if found is None:
+            found = _WS.sub("", unicodedata.normalize("NFKC", text(value))).upper()
+            if len(_KEYS) >= _KEYS_MAX:
+                _KEYS.clear()
+            _KEYS[value] = found
+        return found
     return _WS.sub("", unicodedata.normalize("NFKC", text(value))).upper()
 
 
@@ -56,36 +83,40 @@ def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and text(value) in EMPTY_MARKS)
 
 
-def amount(value: object, multiplier: Decimal = Decimal(1)) -> tuple[Decimal | None, str | None]:
-    """Yuan with 2 decimals. "12.5万" and "125,000元" carry their own unit; a bare number is in the
-    column's or sheet's unit (``multiplier``). Floats go through repr so 0.1 stays 0.1."""
-    if is_empty(value):
-        return None, None
+def row_number(value: object) -> int | None:
+    """A row number as our rejected-rows workbook writes it (an int; text "12" from a CSV)."""
     if isinstance(value, bool):
-        return None, "格式不正确"
-    if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return None, "格式不正确"
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        return (number * multiplier).quantize(CENT, ROUND_HALF_UP), None
+        return None
+    if isinstance(value, int | float) and float(value).is_integer() and value > 0:
+        return int(value)
+    t = text(value)
+    return int(t) if t.isdigit() and int(t) > 0 else None
+
+
+def plain_number(value: object) -> Decimal | None:
+    """A bare figure as written (no unit in the cell), for judging the unit; None for "12.5万"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
     if isinstance(value, Decimal):
-        return (value * multiplier).quantize(CENT, ROUND_HALF_UP), None
-    raw = unicodedata.normalize("NFKC", text(value))
-    negative = raw.startswith("(") and raw.endswith(")")  # accounting style (1,000.00)
-    if negative:
-        raw = raw[1:-1]
-    m = _AMOUNT.match(_NUM_JUNK.sub("", raw))
-    if not m:
-        return None, f"格式不正确（{text(value)}）"
+        return value
+    raw = _NUM_JUNK.sub("", unicodedata.normalize("NFKC", text(value)))
+    m = _AMOUNT.match(raw)
+    if not m or m.group(3):
+        return None
     try:
-        number = Decimal(m.group(2))
+        return Decimal(m.group(2))
     except InvalidOperation:
-        return None, f"格式不正确（{text(value)}）"
-    if m.group(1) == "-" or negative:
-        number = -number
-    unit = m.group(3)
-    factor = WAN if unit in ("万", "万元") else Decimal(1) if unit == "元" else multiplier
-    return (number * factor).quantize(CENT, ROUND_HALF_UP), None
+        return None
+
+
+def amount(value: object, multiplier: Decimal = Decimal(1)) -> tuple[Decimal | None, str | None]:
+    """Yuan with 2 decimals; a bare number is in the column's or sheet's unit (``multiplier``). The one
+    amount parser lives in core (``core.rules.amounts``), shared with the complaint form."""
+    return amounts.parse_cell(value, multiplier)
 
 
 def _from_serial(serial: float) -> dt.date | None:

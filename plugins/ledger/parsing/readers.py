@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,3 +157,31 @@ def _read_csv(path: Path, filename: str) -> Iterator[tuple[str, int, list[Cell]]
                     yield sheet, number, [c if c.strip() else None for c in cells]
         except csv.Error as exc:
             raise LedgerFileError(f"CSV文件格式错误：{exc}") from exc
+
+
+_DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+
+
+def estimate_rows(path: Path, filename: str) -> int | None:
+    """A quick upper bound of the rows to parse, for progress shown from the first moment: the sheets'
+    recorded dimensions in an .xlsx, the line count of a CSV; None when it cannot be had cheaply."""
+    path = Path(path)
+    try:
+        kind = _kind(path, filename)
+        if kind == "csv":
+            with open(path, "rb") as fh:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
+        if kind != "zip":
+            return None
+        total = 0
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with zf.open(name) as fh:
+                        m = _DIMENSION.search(fh.read(4096))
+                    if m is None:
+                        return None
+                    total += int(m.group(1) or 1)
+        return total or None
+    except (LedgerFileError, OSError, zipfile.BadZipFile, ValueError):
+        return None

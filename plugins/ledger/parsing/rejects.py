@@ -23,9 +23,13 @@ def write_rejected(rows: list[ParsedRow], path: Path) -> None:
     Columns are the original headers in first-seen order (amount headers carry their unit, e.g.
     "欠款金额（万元）", so the values mean the same on re-upload). 行号 and 错误原因 are recognised and
     ignored by the parser, so the file can be uploaded again after fixing as is.
+
+    行号 is the row's number in the clerk's ORIGINAL file: a row of a re-uploaded rejected-rows workbook
+    keeps the 行号 it came with (and its old 错误原因 gives way to the new one), so the numbers a clerk
+    sees stay those of the file the clerk keeps.
     """
     headers: list[str] = []
-    seen: set[str] = set()
+    seen: set[str] = {ROW_HEADER, REASON_HEADER, *_OLD_REASONS}
     for row in rows:
         for h in row.raw:
             if h not in seen:
@@ -49,8 +53,20 @@ def write_rejected(rows: list[ParsedRow], path: Path) -> None:
         reason = WriteOnlyCell(ws, value=safe_cell(row.reason_text()))
         reason.fill = _REASON_FILL
         reason.alignment = Alignment(wrap_text=True)
-        ws.append([row.row_number, *(safe_cell(row.raw.get(h)) for h in headers), reason])
+        number = original_row(row)
+        ws.append([number, *(safe_cell(row.raw.get(h)) for h in headers), reason])
     wb.save(path)
+
+
+_OLD_REASONS = ("导入错误原因",)
+
+
+def original_row(row: ParsedRow) -> int:
+    """The row's number in the first file it came from (行号 of a re-uploaded workbook), else its own."""
+    from plugins.ledger.parsing.normalize import row_number
+
+    number = (row.values or {}).get("source_row") or row_number((row.raw or {}).get(ROW_HEADER))
+    return number or row.row_number
 
 
 def _col(index: int) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from core import clock
 from core.rules import credit_code as cc
 from core.rules.validation import Issue
 from plugins.ledger.parsing import normalize as nz
@@ -21,6 +24,7 @@ from plugins.ledger.parsing.headers import (
     DATE_FIELDS,
     FIELD_NAMES,
     IGNORED,
+    SOURCE_ROW,
     Column,
     build_synonyms,
     compact,
@@ -29,8 +33,11 @@ from plugins.ledger.parsing.headers import (
     find_unit,
 )
 from plugins.ledger.parsing.readers import read_table
+from plugins.ledger.parsing.reconcile import reconcile
+from plugins.ledger.parsing.template import plan_unit
 from plugins.ledger.parsing.types import (
     ACCEPTED,
+    DUPLICATE,
     REJECTED,
     SKIPPED,
     WARNING,
@@ -39,12 +46,17 @@ from plugins.ledger.parsing.types import (
     UnitResolver,
 )
 
+UNIT_SAMPLE = 2000  # 欠款金额 figures kept to judge the unit; a sample tells 元 from 万元 well enough
 HEADER_SCAN = 30  # header must start within the first 30 non-empty rows of a sheet
 PROGRESS_EVERY = 1000
 SIZE_LABELS = {"medium": "中型", "small": "小型", "micro": "微型", "large": "大型"}
 CATEGORY_LABELS = {"goods": "货物", "works": "工程", "services": "服务"}
 # Dates that may lie ahead: an agreed payment date not yet reached is unusual in an arrears ledger, not wrong.
 FUTURE_OK = frozenset({"agreed_payment_date"})
+# Dates that are meant to lie ahead (a repayment plan): never questioned.
+FUTURE_PLANNED = frozenset({"planned_repayment_date"})
+# Free text whose line breaks carry meaning (a clerk's numbered notes): kept, only trimmed per line.
+MULTILINE_FIELDS = frozenset({"remarks", "reason"})
 
 _TOTAL = re.compile(r"^(?:本页|本表|全部|以上|总)?(?:合计|总计|小计|累计|共计)(?:[:：(（].*)?$|^其中[:：]")
 _FOOTER = re.compile(
@@ -54,6 +66,35 @@ _FOOTER = re.compile(
 _NOTE = re.compile(r"^(?:注|说明|备注|填表说明)\d*[:：]")
 # First characters of everything the three patterns above match.
 _LEADS = frozenset("本全以总合小累共其填制审复负单主分联电手报盖签注说备")
+
+# How ``_Parser.validate`` reads each field (one lookup per cell instead of a chain of set tests).
+_AMOUNT, _DATE, _BOOL = "amount", "date", "bool"
+_KINDS: dict[str, str] = {
+    **{f: _AMOUNT for f in AMOUNT_FIELDS},
+    **{f: _DATE for f in DATE_FIELDS},
+    **{f: _BOOL for f in BOOL_FIELDS},
+}
+_ONE = Decimal(1)
+_NUMBERS = frozenset({int, float})
+_LEAD_MEMO: dict[str, bool] = {}
+
+
+def _starts_like_a_footer(cell: str) -> bool:
+    """Whether the cell's first visible character (under NFKC) is one ``_TOTAL``/``_FOOTER``/``_NOTE`` can
+    start with; remembered per character, since this runs for every text cell of the file."""
+    lead = cell[:1]
+    if not lead or lead.isspace():
+        lead = cell.strip()[:1]
+        if not lead:
+            return False
+    found = _LEAD_MEMO.get(lead)
+    if found is None:
+        found = _LEAD_MEMO[lead] = unicodedata.normalize("NFKC", lead) in _LEADS
+    return found
+
+
+_HASHABLE_CELLS = frozenset({str, int, float, dt.date, dt.datetime})
+_DATES_MAX = 100_000
 
 
 def row_key_for(
@@ -88,6 +129,29 @@ class _Sheet:
     multiplier: Decimal = Decimal(1)
     reporting_unit: str | None = None
     done: bool = False  # no usable header: the rest of the sheet is ignored
+    data_columns: list[Column] = field(default_factory=list)  # every column but 序号/行号: "identical" rows
+    last_data_index: int = -1
+    pick_data: Callable[[list[object]], tuple] = tuple
+    field_names: tuple[str, ...] = ()
+    last_field_index: int = -1
+    pick_fields: Callable[[list[object]], tuple] = tuple
+
+    def set_picks(self) -> None:
+        """The data cells and the field cells of a row as tuples, each in one C call (this runs for every
+        row); rows shorter than the header take ``_padded``."""
+        self.last_data_index, self.pick_data = _picker([c.index for c in self.data_columns])
+        self.field_names = tuple(c.field for c in self.fields)
+        self.last_field_index, self.pick_fields = _picker([c.index for c in self.fields])
+
+
+def _picker(indices: list[int]) -> tuple[int, Callable[[list[object]], tuple]]:
+    if len(indices) > 1:
+        return max(indices), operator.itemgetter(*indices)
+    return max(indices, default=-1), lambda cells: tuple(cells[i] for i in indices)
+
+
+def _padded(columns: list[Column], cells: list[object], n: int) -> tuple:
+    return tuple(cells[c.index] if c.index < n else None for c in columns)
 
 
 class _Parser:
@@ -99,9 +163,13 @@ class _Parser:
         today: dt.date,
         default_debtor: str | None,
         keep_raw: bool,
+        amount_unit: Decimal | None = None,
+        mapping: dict[str, str] | None = None,
     ) -> None:
         self.plan = plan or {}
-        self.synonyms = build_synonyms(self.plan, synonyms)
+        self.synonyms = build_synonyms(self.plan, synonyms, mapping)
+        self.amount_unit = amount_unit  # chosen at upload: overrides the sheet's own marker
+        self.plan_unit = plan_unit(self.plan)
         self.units = units
         self.today = today
         self.default_debtor = default_debtor
@@ -114,9 +182,14 @@ class _Parser:
         self.debtor_kinds = set(scope.get("debtor_kinds") or [])
         self.exclude_judicial = scope.get("exclude_judicial", True)
         self.result = ParseResult()
-        self.first_seen: dict[str, int] = {}
+        self.first_seen: dict[object, int] = {}  # content / contract+amounts / explicit key -> first row
+        self.key_uses: dict[str, int] = {}  # row key -> rows using it so far (invoices of one project)
+        self.fine_decimals: list[tuple[int, str]] = []  # (row, figure) 欠款金额 read in 元 with > 2 decimals
+        self.owed_figures: list[Decimal] = []  # 欠款金额 as written (before the unit), for the unit check
         self.unit_cache: dict[str, tuple[int | None, str | None]] = {}
+        self.dates: dict[object, tuple[dt.date | None, str | None, bool]] = {}
         self.parsed_sheets = 0
+        self.split_columns = False
 
     # -- sheets and headers -------------------------------------------------------------------------------
 
@@ -134,11 +207,27 @@ class _Parser:
             sheet.done = True
             return
         above = rows[: match.first_row]
-        unit = find_unit(above)
-        sheet.multiplier = unit or Decimal(1)
+        file_unit = find_unit(above)
+        owed_column = next((c for c in match.columns if c.field == "amount_owed"), None)
+        if self.amount_unit is not None:
+            sheet.multiplier, source = self.amount_unit, "upload"
+            if file_unit is not None and file_unit != self.amount_unit:
+                self.result.notes.append(
+                    f"工作表“{sheet.name}”标注的金额单位为{unit_label(file_unit)}，"
+                    f"已按上传时选择的{unit_label(self.amount_unit)}读取"
+                )
+        elif file_unit is not None:
+            sheet.multiplier, source = file_unit, "file"
+        elif owed_column is not None and owed_column.multiplier is not None:
+            sheet.multiplier, source = owed_column.multiplier, "header"
+        else:
+            sheet.multiplier, source = self.plan_unit, "plan"
         sheet.reporting_unit = find_reporting_unit(above)
         sheet.columns = match.columns
         sheet.fields = [c for c in match.columns if c.field and c.field not in (IGNORED, "_seq")]
+        sheet.data_columns = [c for c in match.columns if c.field not in (IGNORED, SOURCE_ROW, "_seq")]
+        sheet.set_picks()
+        self.split_columns = {"undisputed_amount", "disputed_amount"} <= fields
         sheet.header_texts = {c.index: compact(c.header) for c in match.columns}
         sheet.multipliers = {c.field: c.multiplier or sheet.multiplier for c in sheet.fields}
         for col in match.columns:
@@ -152,7 +241,10 @@ class _Parser:
             res.sheet = sheet.name
             res.header_row = buffered[match.header_row][0]
             res.unit_multiplier = sheet.multiplier
-            res.columns = {c.field: c.header for c in match.columns if c.field and c.field != IGNORED}
+            res.unit_source = source
+            res.columns = {
+                c.field: c.header for c in match.columns if c.field and c.field not in (IGNORED, SOURCE_ROW)
+            }
             res.unmapped_headers = [c.header for c in match.columns if c.field is None]
             res.headers = [c.raw_header for c in match.columns]
             missing = [
@@ -169,19 +261,16 @@ class _Parser:
 
     def row(self, sheet: _Sheet, number: int, cells: list[object]) -> None:
         assert sheet.columns is not None
-        by_field: dict[str, object] = {}
         n = len(cells)
-        for col in sheet.fields:
-            value = cells[col.index] if col.index < n else None
-            if value is not None:
-                by_field[col.field] = value
+        picked = sheet.pick_fields(cells) if n > sheet.last_field_index else _padded(sheet.fields, cells, n)
+        by_field = {f: value for f, value in zip(sheet.field_names, picked, strict=True) if value is not None}
         row = ParsedRow(row_number=number, sheet=sheet.name, raw={}, values={}, issues=[], status=ACCEPTED)
         self.result.rows.append(row)
         reason = self.skip_reason(sheet, cells, by_field)
         if reason:
             row.status, row.skip_reason = SKIPPED, reason
         else:
-            self.validate(sheet, row, by_field)
+            self.validate(sheet, row, by_field, cells)
         # The original texts cost more memory than the parsed values; an accepted row never needs them
         # (only the rejected-rows export and problem listings do), unless the caller asks.
         if row.status != ACCEPTED or self.keep_raw:
@@ -195,12 +284,11 @@ class _Parser:
         creditor = by_field.get("creditor_name")
         # Total, footer and note rows start with one of a few characters; only such cells need the full
         # normalisation and the patterns (this runs for every row of 100,000-row files).
+        memo = _LEAD_MEMO  # asked inline first: most cells start with a character already judged
         texts = [
             compact(c)
             for c in cells
-            if isinstance(c, str)
-            and (lead := c.strip()[:1])
-            and unicodedata.normalize("NFKC", lead) in _LEADS
+            if type(c) is str and memo.get(c[:1]) is not False and _starts_like_a_footer(c)
         ]
         no_code = nz.is_empty(by_field.get("credit_code"))
         for t in texts:
@@ -214,8 +302,10 @@ class _Parser:
                 return "填表人/审核人"
             if _NOTE.match(t) and (creditor is None or compact(creditor) == t):
                 return "表尾说明"
-        if not any(not nz.is_empty(v) for v in by_field.values()):
+        if not any(not nz.is_empty(v) for f, v in by_field.items() if f != SOURCE_ROW):
             return "空行"
+        if type(by_field.get("amount_owed")) in _NUMBERS:
+            return None  # a number under 欠款金额: data, not a repeated header
         header = sheet.header_texts
         same = sum(
             1
@@ -229,7 +319,9 @@ class _Parser:
             return "重复表头"
         return None
 
-    def validate(self, sheet: _Sheet, row: ParsedRow, by_field: dict[str, object]) -> None:
+    def validate(
+        self, sheet: _Sheet, row: ParsedRow, by_field: dict[str, object], cells: list[object]
+    ) -> None:
         v = row.values
         issues = row.issues
 
@@ -241,38 +333,32 @@ class _Parser:
 
         mult = sheet.multipliers
         for fld, value in by_field.items():
-            name = FIELD_NAMES.get(fld, fld)
-            if fld in AMOUNT_FIELDS:
-                amount, problem = nz.amount(value, mult.get(fld, Decimal(1)))
+            kind = _KINDS.get(fld)
+            if kind is _AMOUNT:
+                factor = mult.get(fld, _ONE)
+                amount, problem = nz.amount(value, factor)
                 if problem:
-                    err(fld, f"{name}{problem}")
+                    err(fld, f"{FIELD_NAMES.get(fld, fld)}{problem}")
                 elif amount is not None:
                     v[fld] = amount
-            elif fld in DATE_FIELDS:
-                day, problem, month_only = nz.date(value)
-                if problem:
-                    err(fld, f"{name}{problem}")
-                elif day is not None:
-                    v[fld] = day
-                    if day > self.today:
-                        if fld in FUTURE_OK:
-                            warn(fld, f"{name}（{nz.fmt_date(day)}）尚未到期，请核实是否已构成拖欠")
-                        else:
-                            err(fld, f"{name}（{nz.fmt_date(day)}）晚于今天，请核实")
-                    elif day.year < 1980:
-                        err(fld, f"{name}（{nz.fmt_date(day)}）不合理，请核实")
-                    elif month_only:
-                        warn(fld, f"{name}只填写了年月，已按{day.year}年{day.month}月1日记录")
-            elif fld in BOOL_FIELDS:
+                    if fld == "amount_owed":
+                        self.note_figure(row.row_number, value, factor)
+            elif kind is _DATE:
+                self.check_date(fld, value, v, err, warn)
+            elif kind is _BOOL:
                 flag, problem = nz.boolean(value)
                 if problem:
-                    err(fld, f"{name}{problem}")
+                    err(fld, f"{FIELD_NAMES.get(fld, fld)}{problem}")
                 elif flag is not None:
                     v[fld] = flag
             elif fld == "credit_code":
                 v[fld] = nz.credit_code_text(value)
+            elif fld == SOURCE_ROW:
+                number = nz.row_number(value)
+                if number is not None:
+                    v["source_row"] = number
             else:
-                t = nz.text(value)
+                t = nz.multiline_text(value) if fld in MULTILINE_FIELDS else nz.text(value)
                 if t:
                     v[fld] = t
 
@@ -284,7 +370,7 @@ class _Parser:
             err("judicial", "已进入司法程序，不属于清欠范围")
 
         explicit_key = v.pop("row_key", None)
-        row.row_key = (
+        base_key = (
             "id:" + nz.key(explicit_key)
             if explicit_key
             else row_key_for(
@@ -295,17 +381,96 @@ class _Parser:
                 v.get("project_name"),
             )
         )
+        row.row_key = base_key
         if explicit_key:
             v["row_key"] = explicit_key
-        if any(i.level == "error" for i in issues):
+        if issues and any(i.level == "error" for i in issues):
             row.status = REJECTED
             return
-        first = self.first_seen.get(row.row_key)
-        if first is not None:
-            row.status, row.skip_reason = SKIPPED, f"文件内重复（与第{first}行相同）"
+        if self.duplicate(sheet, row, cells, explicit_key):
             return
-        self.first_seen[row.row_key] = row.row_number
+        # Two invoices of one project (no contract number) or two amounts under one contract are two debts:
+        # the n-th row sharing a key gets "#n", so each matches its own debt again on the next upload.
+        uses = self.key_uses.get(base_key, 0) + 1
+        self.key_uses[base_key] = uses
+        if uses > 1:
+            row.row_key = f"{base_key}#{uses}"
         row.status = WARNING if issues else ACCEPTED
+
+    def check_date(self, fld: str, value: object, v: dict, err: Callable, warn: Callable) -> None:
+        day, problem, month_only = self.date_of(value)
+        name = FIELD_NAMES.get(fld, fld)
+        if problem:
+            err(fld, f"{name}{problem}")
+        elif day is not None:
+            v[fld] = day
+            if day > self.today and fld not in FUTURE_PLANNED:
+                if fld in FUTURE_OK:
+                    warn(fld, f"{name}（{nz.fmt_date(day)}）尚未到期，请核实是否已构成拖欠")
+                else:
+                    err(fld, f"{name}（{nz.fmt_date(day)}）晚于今天，请核实")
+            elif day.year < 1980:
+                err(fld, f"{name}（{nz.fmt_date(day)}）不合理，请核实")
+            elif month_only:
+                warn(fld, f"{name}只填写了年月，已按{day.year}年{day.month}月1日记录")
+
+    def date_of(self, value: object) -> tuple[dt.date | None, str | None, bool]:
+        """``nz.date``, remembered per cell value: a ledger repeats few distinct dates many times."""
+        if type(value) not in _HASHABLE_CELLS:
+            return nz.date(value)
+        found = self.dates.get(value)
+        if found is None:
+            found = nz.date(value)
+            if len(self.dates) < _DATES_MAX:
+                self.dates[value] = found
+        return found
+
+    def duplicate(self, sheet: _Sheet, row: ParsedRow, cells: list[object], explicit_key: str | None) -> bool:
+        """Mark ``row`` a duplicate of an earlier one: identical in every data cell (序号 aside), or with the
+        same non-empty contract number, parties and amounts. A repeated 行标识 on a different row is an
+        error: the clerk says two different rows are one debt. Anything else is its own debt."""
+        v = row.values
+        n = len(cells)
+        # A digest, not the texts: 100,000 rows of 20 cells would otherwise stay in memory twice.
+        columns = sheet.data_columns
+        picked = sheet.pick_data(cells) if n > sheet.last_data_index else _padded(columns, cells, n)
+        content = ("cells", sheet.name, hashlib.blake2b(repr(picked).encode(), digest_size=16).digest())
+        keys: list[tuple] = [content]
+        contract = nz.key(v.get("contract_no"))
+        if contract:
+            amounts = tuple(v.get(f) for f in sorted(AMOUNT_FIELDS))
+            creditor = nz.key(v.get("credit_code")) or nz.key(v.get("creditor_name"))
+            parties = (nz.key(v.get("debtor_unit_id") or v.get("debtor_unit")), creditor)
+            keys.append(("contract", parties, contract, amounts))
+        for key in keys:
+            first = self.first_seen.get(key)
+            if first is not None:
+                row.status = DUPLICATE
+                same = "内容完全相同" if key[0] == "cells" else "合同编号和金额相同"
+                row.issues.append(Issue("row", f"与第{first}行{same}，视为重复行，未导入", "error"))
+                return True
+        if explicit_key:
+            first = self.first_seen.get(("id", row.row_key))
+            if first is not None:
+                row.issues.append(
+                    Issue("row_key", f"行标识“{explicit_key}”与第{first}行相同，但内容不同，请核实", "error")
+                )
+                row.status = REJECTED
+                return True
+            self.first_seen[("id", row.row_key)] = row.row_number
+        for key in keys:
+            self.first_seen[key] = row.row_number
+        return False
+
+    def note_figure(self, number: int, value: object, factor: Decimal) -> None:
+        """Remember how 欠款金额 was written, to warn when the figures look like the other unit."""
+        figure = nz.plain_number(value)
+        if figure is None:
+            return  # "12.5万" carries its own unit
+        if len(self.owed_figures) < UNIT_SAMPLE:
+            self.owed_figures.append(figure)
+        if factor == 1 and -figure.as_tuple().exponent > 2:
+            self.fine_decimals.append((number, nz.text(value)))
 
     def check_creditor(self, v: dict, err: Callable, warn: Callable) -> None:
         if not v.get("creditor_name"):
@@ -387,6 +552,9 @@ class _Parser:
             v["source"] = src
 
     def check_amounts(self, v: dict, issues: list[Issue], err: Callable, warn: Callable) -> None:
+        if self.split_columns and v.get("undisputed_amount") is not None:
+            # Both split columns in the sheet: a blank 有分歧 is 0, so 无分歧 + 有分歧 = 欠款 is checked.
+            v.setdefault("disputed_amount", Decimal("0.00"))
         owed = v.get("amount_owed")
         if owed is None:
             if not any(i.field == "amount_owed" for i in issues):
@@ -459,6 +627,8 @@ def parse_file(
     today: dt.date | None = None,
     default_debtor: str | None = None,
     keep_raw: bool = False,
+    amount_unit: str | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ParseResult:
     """Parse a clerk's ledger spreadsheet. Raises LedgerFileError when the file cannot be read at all.
 
@@ -466,8 +636,22 @@ def parse_file(
     "填报单位：…" line above the header serves the same purpose. ``ParsedRow.raw`` is filled for rejected,
     warning and skipped rows always, and for accepted rows only with ``keep_raw`` (it costs about 40% of
     the memory of a 100,000-row parse). ``today`` is for tests; future dates are judged against it.
+
+    ``amount_unit`` ("yuan" or "wan", chosen at upload) is the unit of bare figures; without it the sheet's
+    own marker (a "单位：万元" line, the 欠款金额 header's "（万元）"), else the plan's template unit. A
+    figure written with its unit ("12.5万") is always read in that unit. ``mapping`` (header → field) is
+    the users' own column mapping, which wins over every synonym.
     """
-    parser = _Parser(plan, synonyms, units, today or dt.date.today(), default_debtor, keep_raw)
+    parser = _Parser(
+        plan,
+        synonyms,
+        units,
+        today or clock.today(),
+        default_debtor,
+        keep_raw,
+        amount_unit=UNIT_MULTIPLIERS[amount_unit] if amount_unit else None,
+        mapping=mapping,
+    )
     # Hundreds of thousands of small containers survive until the end, so the cyclic GC would rescan them
     # again and again for nothing (none of them form cycles); pausing it cuts parse time by about a third.
     gc_was_enabled = gc.isenabled()
@@ -482,9 +666,72 @@ def parse_file(
         res.file_issues.append(
             "未找到表头：请确认表格中有“欠款单位、债权企业名称、欠款金额”等列名（可下载模板对照）"
         )
+    if parser.parsed_sheets:
+        res.unit_warnings = _unit_warnings(parser, res.unit_multiplier)
+    res.reconciliation = reconcile(res.rows)
     if progress:
         progress(len(res.rows))
     return res
+
+
+UNIT_MULTIPLIERS = {"yuan": Decimal(1), "wan": nz.WAN}
+
+
+def unit_label(multiplier: Decimal) -> str:
+    return "万元" if multiplier == nz.WAN else "元"
+
+
+UNIT_SOURCE_LABELS = {
+    "upload": "上传时选择",
+    "file": "文件中的“单位”行",
+    "header": "欠款金额列标题中的单位",
+    "plan": "本辖区台账模板的单位",
+}
+
+
+def unit_summary(result: ParseResult) -> dict:
+    """The unit the figures were read in, where it came from and the warnings, JSON-ready for a preview."""
+    code = "wan" if result.unit_multiplier == nz.WAN else "yuan"
+    return {
+        "amount_unit": code,
+        "amount_unit_label": unit_label(result.unit_multiplier),
+        "unit_source": result.unit_source,
+        "unit_source_label": UNIT_SOURCE_LABELS.get(result.unit_source, result.unit_source),
+        "unit_warnings": list(result.unit_warnings),
+    }
+
+
+def _unit_warnings(parser: _Parser, multiplier: Decimal) -> list[str]:
+    """Chinese warnings when the 欠款金额 figures look like the other unit than the one they were read in."""
+    out: list[str] = []
+    other = "万元" if multiplier == 1 else "元"
+    fine = parser.fine_decimals
+    if fine:
+        examples = "、".join(f"第{n}行 {text}" for n, text in fine[:3])
+        out.append(
+            f"有{len(fine)}行欠款金额超过两位小数（{examples}），按元读取会舍去不足1分的部分，"
+            f"看起来像以万元填写；如确为万元，请选择“万元”重新解析"
+        )
+    figures = sorted(parser.owed_figures)
+    if len(figures) >= 3:
+        median = figures[len(figures) // 2]
+        if multiplier == 1 and median < SMALL_YUAN:
+            out.append(
+                f"欠款金额的中位数仅为{nz.fmt_amount(median)}元，看起来像以{other}填写；"
+                f"如确为{other}，请选择“{other}”重新解析"
+            )
+        elif multiplier != 1 and median >= LARGE_WAN:
+            out.append(
+                f"欠款金额的中位数为{nz.fmt_amount(median)}万元（{nz.fmt_amount(median * multiplier)}元），"
+                f"看起来像以{other}填写；如确为{other}，请选择“{other}”重新解析"
+            )
+    return out
+
+
+# A typical arrear is tens of thousands of yuan: a median under 100 "元" is almost surely 万元, and a
+# median of 1,000,000 "万元" (100 亿元 per debt) almost surely 元.
+SMALL_YUAN = Decimal(100)
+LARGE_WAN = Decimal(1_000_000)
 
 
 def _run(

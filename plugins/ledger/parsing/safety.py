@@ -1,11 +1,13 @@
 """File safety: zip bombs and XML entity tricks in .xlsx/.ods, and formula injection in every export.
 
-Checks run on the zip's central directory and the first bytes of each XML part, before any parser sees
-the file, so a hostile upload costs milliseconds, not gigabytes.
+Checks run on the zip's central directory and then stream every XML part whole (in chunks, so memory stays
+flat), before any parser sees the file: a DTD hidden after the first kilobytes of a part is found too, and a
+hostile upload costs a single read of its parts, never a parser's gigabytes.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from pathlib import Path
@@ -17,8 +19,11 @@ MAX_RATIO = 100
 MAX_MEMBERS = 5000
 # Small parts legitimately compress very well (styles, empty sheets): only big parts are judged by ratio.
 RATIO_MIN_SIZE = 1024 * 1024
-XML_SNIFF_BYTES = 4096
+XML_CHUNK_BYTES = 64 * 1024
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# A declaration split across two chunks is found because each search also covers the end of the previous
+# chunk. XML allows no space inside "<!DOCTYPE"; the pattern tolerates some anyway, this much of it.
+_OVERLAP = 256
 
 
 def check_zip(path: Path) -> None:
@@ -43,16 +48,32 @@ def check_zip(path: Path) -> None:
             name = info.filename.lower()
             if not name.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
                 continue
-            try:
-                with zf.open(info) as fh:
-                    head = fh.read(XML_SNIFF_BYTES)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-                # RuntimeError: an encrypted member; NotImplementedError: an exotic compression method.
-                raise LedgerFileError("文件已损坏或已加密，无法读取") from exc
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-                head = head.decode("utf-16", errors="ignore").encode("utf-8")
-            if _DTD.search(head):
+            if _declares_dtd(zf, info):
                 raise LedgerFileError("文件中含有不允许的XML实体声明（DOCTYPE/ENTITY），已拒绝读取")
+
+
+def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether the part holds a DOCTYPE or ENTITY declaration anywhere, read in chunks to its end."""
+    decoder = None
+    tail = b""
+    try:
+        with zf.open(info) as fh:
+            first = True
+            while chunk := fh.read(XML_CHUNK_BYTES):
+                if first:
+                    first = False
+                    if chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                        decoder = codecs.getincrementaldecoder("utf-16")(errors="ignore")
+                if decoder is not None:
+                    chunk = decoder.decode(chunk).encode("utf-8")
+                window = tail + chunk
+                if _DTD.search(window):
+                    return True
+                tail = window[-_OVERLAP:]
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: an exotic compression method.
+        raise LedgerFileError("文件已损坏或已加密，无法读取") from exc
+    return False
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")

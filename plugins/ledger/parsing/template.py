@@ -1,9 +1,15 @@
 """The jurisdiction's ledger template: header in canonical order with required columns marked, drop-downs,
-number/date formats, and a 填表说明 sheet generated from the plan. It parses back with every row accepted."""
+number/date formats, and a 填表说明 sheet generated from the plan. It parses back with every row accepted.
+
+Plan keys read here: ``name``, ``document_no``, ``deadlines``, ``rules``, ``scope`` and
+``ledger.amount_unit`` — ``yuan`` (default) or ``wan``: the unit the template's amounts are written in
+(the official 2023 layout uses 万元), and so the unit a file without any unit marker is read in.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -49,8 +55,20 @@ _WIDTHS = {
 _THIN = Side(style="thin", color="999999")
 
 
-def header_label(fld: str) -> str:
-    return (REQUIRED_MARK if fld in REQUIRED_FIELDS else "") + FIELD_LABELS[fld]
+UNIT_CODES = {"yuan": Decimal(1), "wan": Decimal(10000)}
+
+
+def plan_unit(plan: dict | None) -> Decimal:
+    """The jurisdiction template's amount unit as a multiplier (plan key ``ledger.amount_unit``)."""
+    code = str(((plan or {}).get("ledger") or {}).get("amount_unit") or "yuan").strip().lower()
+    return UNIT_CODES.get(code, Decimal(1))
+
+
+def header_label(fld: str, wan: bool = False) -> str:
+    label = FIELD_LABELS[fld]
+    if wan and fld in AMOUNT_FIELDS:
+        label = label.replace("（元）", "（万元）")
+    return (REQUIRED_MARK if fld in REQUIRED_FIELDS else "") + label
 
 
 def cn_date(value: object) -> str:
@@ -84,11 +102,12 @@ def build_template(plan: dict, path: Path, *, unit_names: list[str] | None = Non
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A1:{last}1")
     ws["A2"] = "填报单位："
-    ws[f"{get_column_letter(len(fields) - 3)}2"] = "单位：元"
+    wan = plan_unit(plan) != 1
+    ws[f"{get_column_letter(len(fields) - 3)}2"] = "单位：万元" if wan else "单位：元"
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     req_fill = PatternFill("solid", fgColor="FCE4D6")
     for i, fld in enumerate(fields, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=i, value=header_label(fld))
+        cell = ws.cell(row=HEADER_ROW, column=i, value=header_label(fld, wan))
         cell.font = Font(bold=True, color="C00000" if fld in REQUIRED_FIELDS else "000000")
         cell.fill = req_fill if fld in REQUIRED_FIELDS else head_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -97,7 +116,7 @@ def build_template(plan: dict, path: Path, *, unit_names: list[str] | None = Non
         ws.column_dimensions[letter].width = _WIDTHS.get(fld, 14)
         first, end = HEADER_ROW + 1, HEADER_ROW + VALIDATION_ROWS
         if fld in AMOUNT_FIELDS:
-            _number_format(ws, letter, first, end, "#,##0.00")
+            _number_format(ws, letter, first, end, "#,##0.00####" if wan else "#,##0.00")
         elif fld in DATE_FIELDS:
             _number_format(ws, letter, first, end, "yyyy-mm-dd")
         elif fld == "credit_code" or fld == "contract_no":
@@ -178,7 +197,12 @@ def _help_sheet(ws, plan: dict, categories: list[str], sizes: list[str], debtor_
             "每行填写一笔欠款；请勿修改、删除或调换表头，不要合并单元格；表头以下第一行起填写数据。",
         ),
         ("必填列", f"带“{REQUIRED_MARK}”且标红的列必须填写：{required}。"),
-        ("金额单位", "金额单位为元，保留两位小数；不要填写“万元”或加文字说明。"),
+        (
+            "金额单位",
+            "金额单位为万元，最多保留六位小数（精确到分）；不要加文字说明。"
+            if plan_unit(plan) != 1
+            else "金额单位为元，保留两位小数；不要填写“万元”或加文字说明。",
+        ),
         (
             "金额关系",
             "欠款金额 = 无争议金额 + 有争议金额；只填其中一项时，另一项按差额自动计算。金额须大于0。",

@@ -12,7 +12,10 @@ ACCEPTED = "accepted"
 WARNING = "warning"
 REJECTED = "rejected"
 SKIPPED = "skipped"
-STATUSES = (ACCEPTED, WARNING, REJECTED, SKIPPED)
+# A data row identical to an earlier one (every data cell, or contract number, parties and amounts): not
+# imported, counted and summed on its own, and listed in the rejected-rows workbook.
+DUPLICATE = "duplicate"
+STATUSES = (ACCEPTED, WARNING, REJECTED, DUPLICATE, SKIPPED)
 
 
 class LedgerFileError(ValueError):
@@ -33,7 +36,7 @@ class ParsedRow:
     raw: dict[str, str]
     values: dict[str, object]  # canonical field -> normalised value (Decimal yuan, date, str, bool, int)
     issues: list[Issue] = field(default_factory=list)
-    status: str = ACCEPTED  # accepted | warning | rejected | skipped
+    status: str = ACCEPTED  # accepted | warning | rejected | duplicate | skipped
     skip_reason: str | None = None
     row_key: str = (
         ""  # debtor + creditor code (or name) + contract no, normalised; matches debts across uploads
@@ -60,7 +63,11 @@ class ParseResult:
     header_row: int = 0  # 1-based; for two-row headers, the last header row
     columns: dict[str, str] = field(default_factory=dict)  # canonical field -> source header
     unmapped_headers: list[str] = field(default_factory=list)
-    unit_multiplier: Decimal = Decimal(1)  # 10000 when the sheet says 单位：万元
+    unit_multiplier: Decimal = Decimal(1)  # 10000 when bare figures are 万元
+    # where the unit came from: upload (chosen), file (单位：万元 line), header (欠款金额（万元）), plan
+    unit_source: str = "plan"
+    unit_warnings: list[str] = field(default_factory=list)  # figures that look like the other unit
+    reconciliation: dict = field(default_factory=dict)  # see parsing.reconcile
     file_issues: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # informational, Chinese (sheets ignored, …)
     sheet: str = ""
@@ -68,7 +75,7 @@ class ParseResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {"read": len(self.rows), ACCEPTED: 0, WARNING: 0, REJECTED: 0, SKIPPED: 0}
+        out = {"read": len(self.rows), ACCEPTED: 0, WARNING: 0, REJECTED: 0, DUPLICATE: 0, SKIPPED: 0}
         for row in self.rows:
             out[row.status] += 1
         return out

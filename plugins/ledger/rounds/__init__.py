@@ -14,6 +14,7 @@ from __future__ import annotations
 from plugins.ledger.rounds.api import blp as _api_blp
 from plugins.ledger.rounds.jobs import JOBS, SCHEDULES
 from plugins.ledger.rounds.models import ExportStatus, Flag, LedgerExport, LedgerRound, RoundUnit, Submission
+from plugins.ledger.rounds.todo import todo as TODO  # noqa: N812
 from plugins.ledger.rounds.views import bp as _ui_bp
 from plugins.ledger.rounds.views import nav as NAV  # noqa: N812 - the plugin collects parts' NAV by name
 from plugins.ledger.rounds.views import widgets as WIDGETS  # noqa: N812
@@ -24,6 +25,7 @@ __all__ = [
     "MODELS",
     "NAV",
     "SCHEDULES",
+    "TODO",
     "UI_BLUEPRINTS",
     "WIDGETS",
     "sample_objects",

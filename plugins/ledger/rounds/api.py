@@ -4,14 +4,16 @@ diffs, flags, roll-ups and the .xlsx export."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import IO
 
 from flask import Response, g, send_file
 from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
+from core import clock
+from core.api import XLSX, download_doc
 from core.api.base import ApiError, Blueprint, PageArgs, get_or_404, paginate
+from core.api.money import Money
 from core.auth.context import current_user
 from core.auth.permissions import permission
 from core.extensions import db
@@ -37,24 +39,9 @@ blp = Blueprint(
     url_prefix="/ledger",
     description="台账填报轮次、报送与零报告、负责人签认、退回、比对、瞒报漏报提示、汇总与导出",
 )
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- Schemas -----------------------------------------------------------------------------------------
-
-# Money goes out as a string with two decimals; apispec would document a Decimal field as a number.
-MONEY_DOC = {"type": "string", "format": "decimal", "example": "1234.50"}
-
-
-class MoneyText(fields.String):
-    """Yuan as a string with two decimals ("1234.50"), from a Decimal or a money string (read-only)."""
-
-    def __init__(self, **kwargs):
-        kwargs["metadata"] = {**MONEY_DOC, **kwargs.get("metadata", {})}
-        super().__init__(**kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else f"{Decimal(value):.2f}"
 
 
 class RoundCreateSchema(Schema):
@@ -109,9 +96,9 @@ class SubmissionSchema(Schema):
     zero = fields.Boolean()
     statement = fields.String(allow_none=True)
     row_count = fields.Integer()
-    total_owed = fields.Decimal(as_string=True, places=2, metadata=MONEY_DOC)
-    total_paid = fields.Decimal(as_string=True, places=2, metadata=MONEY_DOC)
-    total_outstanding = fields.Decimal(as_string=True, places=2, metadata=MONEY_DOC)
+    total_owed = Money()
+    total_paid = Money()
+    total_outstanding = Money()
     submitted_at = fields.DateTime()
     submitted_by_name = fields.String(allow_none=True)
     late = fields.Boolean()
@@ -213,9 +200,9 @@ class RoundBoardCountsSchema(Schema):
 
 
 class RoundBoardAmountsSchema(Schema):
-    owed = MoneyText(metadata={"description": "报送的欠款金额合计（元）"})
-    paid = MoneyText(metadata={"description": "报送的已付金额合计（元）"})
-    outstanding = MoneyText(metadata={"description": "报送的未付余额合计（元）"})
+    owed = Money(metadata={"description": "报送的欠款金额合计（元）"})
+    paid = Money(metadata={"description": "报送的已付金额合计（元）"})
+    outstanding = Money(metadata={"description": "报送的未付余额合计（元）"})
 
 
 class RoundBoardUnitSchema(Schema):
@@ -262,11 +249,11 @@ class LedgerSnapshotRowSchema(Schema):
     origin_date = fields.String(allow_none=True, metadata={"format": "date"})
     due_date = fields.String(allow_none=True, metadata={"format": "date"})
     overdue_days = fields.Integer()
-    amount_owed = MoneyText()
-    undisputed_amount = MoneyText()
-    disputed_amount = MoneyText()
-    paid_amount = MoneyText()
-    outstanding = MoneyText()
+    amount_owed = Money()
+    undisputed_amount = Money()
+    disputed_amount = Money()
+    paid_amount = Money()
+    outstanding = Money()
     migrant_wages = fields.Boolean()
 
     @post_dump(pass_original=True)
@@ -293,15 +280,15 @@ class RoundDiffChangedSchema(Schema):
     creditor_name = fields.String(allow_none=True)
     project_name = fields.String(allow_none=True)
     changes = fields.Nested(RoundDiffChangesSchema)
-    outstanding_delta = MoneyText(metadata={"description": "未付余额变化（元，减少为负）"})
+    outstanding_delta = Money(metadata={"description": "未付余额变化（元，减少为负）"})
 
 
 class RoundDiffTotalsSchema(Schema):
-    before = MoneyText(metadata={"description": "上次报送的未付余额（元）"})
-    after = MoneyText(metadata={"description": "本次报送的未付余额（元）"})
-    added = MoneyText(metadata={"description": "新增欠款的未付余额（元）"})
-    removed = MoneyText(metadata={"description": "消失欠款的未付余额（元）"})
-    change = MoneyText(metadata={"description": "未付余额变化（元）"})
+    before = Money(metadata={"description": "上次报送的未付余额（元）"})
+    after = Money(metadata={"description": "本次报送的未付余额（元）"})
+    added = Money(metadata={"description": "新增欠款的未付余额（元）"})
+    removed = Money(metadata={"description": "消失欠款的未付余额（元）"})
+    change = Money(metadata={"description": "未付余额变化（元）"})
 
 
 class RoundDiffUnitSchema(Schema):
@@ -442,7 +429,7 @@ def build_export(args: dict, progress: Callable[[int, int], None] | None = None)
     if jurisdiction is None:
         raise ApiError(404)
     reporter = summary_parent(args.get("unit"))
-    today = service.local_now().date()
+    today = clock.today(jurisdiction)
     if args.get("round") is not None:
         rnd = get_or_404(LedgerRound, args["round"])
         subs = db.session.scalars(
@@ -607,6 +594,21 @@ class SubmissionSignoff(MethodView):
         sub = get_or_404(Submission, submission_id)
         require_at("ledger.signoff", sub.unit)
         service.signoff(sub, actor=current_user(), comment=data.get("comment"))
+        db.session.commit()
+        return sub
+
+
+@blp.route("/submissions/<int:submission_id>/send-back")
+class SubmissionSendBack(MethodView):
+    @permission("ledger.signoff")
+    @blp.arguments(ReopenSchema)
+    @blp.response(200, SubmissionSchema)
+    @domain
+    def post(self, data, submission_id):
+        """单位负责人退回待签认的台账（须写明原因，记入变更历史），填报员修改后重新报送"""
+        sub = get_or_404(Submission, submission_id)
+        require_at("ledger.signoff", sub.unit)
+        service.send_back(sub, reason=data["reason"], actor=current_user())
         db.session.commit()
         return sub
 
@@ -797,6 +799,7 @@ class ExportItem(MethodView):
 @blp.route("/exports/<int:export_id>/file")
 class ExportFile(MethodView):
     @permission("ledger.read")
+    @blp.doc(**download_doc(XLSX))
     def get(self, export_id):
         """下载已生成的导出文件（生成中或失败时 409，文件已过期时 410）"""
         export = get_or_404(LedgerExport, export_id)

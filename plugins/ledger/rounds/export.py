@@ -10,35 +10,31 @@ creditor and project names are typed by outsiders and must never run as formulas
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
 from itertools import islice
 from typing import IO
 
-import xlsxwriter
-
+from core import clock
 from core.models.debt import Debt
 from core.rules.columns import ExportColumn
 from core.tenancy.models import TenantNode
 from core.web.templating import cn_date
+from core.xlsx_report import Column, ReportSheet
 from plugins.ledger.rounds.rollup import Rollup
 
-WAN = Decimal(10000)
-CENT = Decimal("0.01")
-MONEY_FORMAT = "#,##0.00"
-BOX = {"border": 1, "border_color": "#999999"}
 PROGRESS_EVERY = 1000
-DATA_START = 3  # title, unit line, header
 EXTRA_FIELDS = {"paid_amount": "已付金额", "outstanding": "未付余额", "status": "状态"}
-
-
-def to_wan(value) -> Decimal:
-    return (Decimal(value or 0) / WAN).quantize(CENT)
 
 
 def _yes_no(value) -> str:
     return "是" if value else "否"
+
+
+def _debtor_type(debt: Debt) -> str:
+    """The debt's own 欠款单位类型 as the template spells it (so it reads back), else its unit's class."""
+    from plugins.ledger.parsing.normalize import DEBTOR_TYPE_LABELS
+
+    return DEBTOR_TYPE_LABELS.get(debt.debtor_type or debt.unit.debtor_class, debt.unit.kind_label)
 
 
 def _field_values() -> dict[str, Callable[[Debt], object]]:
@@ -46,11 +42,11 @@ def _field_values() -> dict[str, Callable[[Debt], object]]:
 
     return {
         "debtor_unit": lambda d: d.unit.name,
-        "debtor_type": lambda d: d.unit.kind_label,
+        "debtor_type": _debtor_type,
         "creditor_name": lambda d: d.creditor.name,
         "credit_code": lambda d: d.creditor.credit_code,
         "creditor_size": lambda d: d.creditor.size_label,
-        "is_private": lambda d: _yes_no(d.creditor.is_private),
+        "is_private": lambda d: _yes_no(d.creditor.is_private if d.is_private is None else d.is_private),
         "project_name": lambda d: d.project_name,
         "contract_no": lambda d: d.contract_no,
         "category": lambda d: d.category_label,
@@ -87,80 +83,38 @@ def _safe(value):
 
 
 class Sheet:
-    """The title / unit / header / data / 合计 / footer frame shared by every export.
+    """The ledger's frame on core's printable sheet (``core.xlsx_report``): title, reporting unit and
+    "单位：万元", header, data, 合计 (exact totals rounded once) and a 填表人/审核人 footer."""
 
-    Streamed row by row into a temporary file (xlsxwriter's constant-memory mode): an office's ledger of
-    hundreds of thousands of debts never sits in memory, and styled cells are written about twice as fast
-    as in openpyxl's write-only mode (measured). Strings are never turned into formulas, numbers or links;
-    text still goes through ``safe_cell`` for the spreadsheet programs that read a leading "=" in other ways.
-    """
-
-    def __init__(self, title: str, reporter: str, headers: list[str], money_cols: set[int]) -> None:
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115  (handed to the response, which closes it)
-        self.wb = xlsxwriter.Workbook(
-            self.file,
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
+    def __init__(
+        self,
+        title: str,
+        reporter: str,
+        headers: list[str],
+        money_cols: set[int],
+        date_cols: frozenset[int] | set[int] = frozenset(),
+    ) -> None:
+        columns = [
+            Column(h, "money" if i in money_cols else "date" if i in date_cols else "text")
+            for i, h in enumerate(headers)
+        ]
+        self.report = ReportSheet(
+            title, columns, unit="wan", reporter=reporter, sheet_name="台账" if "台账" in title else "汇总"
         )
-        self.ws = self.wb.add_worksheet("台账" if "台账" in title else "汇总")
         self.headers = headers
-        self.money_cols = money_cols
-        self.totals = {i: Decimal("0.00") for i in money_cols}
-        fmt = self.wb.add_format
-        box, money = fmt(BOX), fmt({**BOX, "num_format": MONEY_FORMAT})
-        self.bold_box = fmt({**BOX, "bold": True})
-        self.bold_money = fmt({**BOX, "bold": True, "num_format": MONEY_FORMAT})
-        self.cell_formats = [money if i in money_cols else box for i in range(len(headers))]
-        ws, last = self.ws, len(headers) - 1
-        for col, header in enumerate(headers):
-            ws.set_column(col, col, max(10, min(36, len(header) * 2 + 4)))
-        ws.set_row(0, 30)
-        title_format = fmt({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-        ws.merge_range(0, 0, 0, last, _safe(title), title_format)
-        ws.write_string(1, 0, _safe(f"填报单位：{reporter}"))
-        ws.write_string(1, last, "单位：万元", fmt({"align": "right"}))
-        header_format = fmt({**BOX, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True})
-        for col, header in enumerate(headers):
-            ws.write_string(2, col, _safe(header), header_format)
-        ws.freeze_panes(DATA_START, 0)
-        self.row = DATA_START
 
     def add(self, values: list) -> None:
-        # xlsxwriter's typed writers: ``write`` would inspect every value's type again.
-        ws, row, formats = self.ws, self.row, self.cell_formats
-        for i, value in enumerate(values):
-            if i in self.money_cols:
-                value = to_wan(value)
-                self.totals[i] += value
-                ws.write_number(row, i, value, formats[i])
-            elif value is None or value == "":
-                ws.write_blank(row, i, None, formats[i])
-            elif isinstance(value, str):
-                ws.write_string(row, i, _safe(value), formats[i])
-            elif isinstance(value, dt.date):
-                ws.write_string(row, i, cn_date(value), formats[i])
-            else:
-                ws.write(row, i, value, formats[i])
-        self.row += 1
+        self.report.add(values)
 
     def finish(self, count_col: int | None = None, count: int | None = None) -> IO[bytes]:
         """Close the workbook; returns its file, at the start."""
-        # 合计 is the sum of the rounded figures shown above it, so the sheet adds up for whoever checks it.
-        write, row = self.ws.write, self.row
-        for col in range(len(self.headers)):
-            value = "合计" if col == 0 else count if col == count_col else self.totals.get(col)
-            write(row, col, value, self.bold_money if col in self.money_cols else self.bold_box)
-        row += 2
-        self.ws.write_string(row, 0, "填表人：")
-        self.ws.write_string(row, min(3, len(self.headers) - 1), "审核人：")
-        self.ws.write_string(row, len(self.headers) - 1, f"填报日期：{cn_date(dt.date.today())}")
-        self.wb.close()
-        self.file.seek(0)
-        return self.file
+        report, last = self.report, len(self.headers) - 1
+        report.total_row(extra={count_col: count} if count_col is not None else None)
+        report.skip(1)
+        report.write_line("填表人：")
+        report.write_line("审核人：", min(3, last))
+        report.write_line(f"填报日期：{cn_date(clock.today())}", last)
+        return report.close()
 
 
 def ledger_title(jurisdiction: TenantNode, as_of: dt.date, what: str = "台账") -> str:
@@ -193,7 +147,8 @@ def export_ledger(
     headers += [c.header + ("（万元）" if c.kind == "money" else "") for c in extra]
     kinds = [kind for _, _, kind in columns] + [c.kind for c in extra]
     money_cols = {i + 1 for i, kind in enumerate(kinds) if kind == "money"}
-    sheet = Sheet(ledger_title(jurisdiction, as_of), reporter.name, headers, money_cols)
+    date_cols = {i + 1 for i, kind in enumerate(kinds) if kind == "date"}
+    sheet = Sheet(ledger_title(jurisdiction, as_of), reporter.name, headers, money_cols, date_cols)
     n = 0
     debts = iter(debts)
     while batch := list(islice(debts, PROGRESS_EVERY)):
@@ -248,7 +203,7 @@ def export_submissions(
         "未付余额（万元）",
         "状态",
     ]
-    sheet = Sheet(ledger_title(jurisdiction, as_of), reporter.name, headers, {9, 10, 11})
+    sheet = Sheet(ledger_title(jurisdiction, as_of), reporter.name, headers, {9, 10, 11}, {8})
     for n, r in enumerate(rows, start=1):
         origin = dt.date.fromisoformat(r["origin_date"]) if r.get("origin_date") else None
         sheet.add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from core import clock
 from core.extensions import db
 from core.jobs import JobContext, labelled
 from core.jobs.schedule import Schedule
@@ -20,9 +21,7 @@ DEFAULT_DAYS_BEFORE = (7, 3, 1)
 def _today(ctx: JobContext, today: str | None) -> dt.date:
     if today:
         return dt.date.fromisoformat(today)
-    from core.jobs.schedule import local_now
-
-    return local_now(ctx.app).date()
+    return clock.today(ctx.tenant)
 
 
 @labelled("填报轮次报送提醒")

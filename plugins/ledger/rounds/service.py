@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import and_, or_
 
+from core import clock
 from core.extensions import db
 from core.models.base import utcnow
 from core.models.debt import Debt
 from core.models.event import Event
+from core.rules.payment_terms import overdue_days
 from core.rules.status import OPEN_STATUSES
 from core.services import history
 from core.tenancy.models import NodeKind, TenantNode
@@ -57,31 +58,14 @@ class RoundError(Exception):
         self.field = field
 
 
-# --- Time --------------------------------------------------------------------------------------------
-
-
-def local_now() -> dt.datetime:
-    """The office's wall clock (Beijing time by default): deadlines are local dates."""
-    if has_app_context():
-        from core.jobs.schedule import local_now as _local_now
-
-        return _local_now(current_app)
-    return dt.datetime.now()
-
-
-def local_date(stamp: dt.datetime) -> dt.date:
-    """The local date of a stored (naive UTC) timestamp."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo((current_app.config.get("TIMEZONE") if has_app_context() else None) or "Asia/Shanghai")
-    return stamp.replace(tzinfo=dt.UTC).astimezone(zone).date()
-
-
 # --- Rounds ------------------------------------------------------------------------------------------
 
 
-def default_deadline(office: TenantNode) -> dt.date | None:
-    return plan_deadline(plan_for(office), "ledger_complete")
+def default_deadline(office: TenantNode, as_of: dt.date | None = None) -> dt.date | None:
+    """The year's plan deadline for the ledger, unless it has passed (a round cannot be due in the past)."""
+    as_of = as_of or clock.today(office)
+    due = plan_deadline(plan_for(office, on=as_of), "ledger_complete")
+    return due if due is not None and due >= as_of else None
 
 
 def default_scope(office: TenantNode) -> list[TenantNode]:
@@ -119,19 +103,22 @@ def open_round(
     units: list[TenantNode] | None = None,
     actor=None,
 ) -> LedgerRound:
-    as_of = as_of or local_now().date()
-    deadline = deadline or default_deadline(office)
+    as_of_given = as_of is not None
+    as_of = as_of or clock.today(office)
+    deadline = deadline or default_deadline(office, as_of)
     if deadline is None:
-        raise RoundError("工作方案未规定台账完成时限，请填写报送截止日期", 422, "deadline")
+        # Depends on the plan and today, not on the request alone: a conflict with the current state.
+        raise RoundError("本年度工作方案未规定台账完成时限或该时限已过，请填写报送截止日期", 409, "deadline")
     if deadline < as_of:
-        raise RoundError("报送截止日期不能早于统计截止日期", 422, "deadline")
+        # Against the as_of sent: two fields of one request (422); against today's date (as_of left out): 409.
+        raise RoundError("报送截止日期不能早于统计截止日期", 422 if as_of_given else 409, "deadline")
     if units is None:
         units = default_scope(office)
     outside = [u.name for u in units if not u.path.startswith(office.path) or u.id == office.id]
     if outside:
-        raise RoundError("以下单位不在本级管辖范围内：" + "、".join(outside), 422, "unit_ids")
+        raise RoundError("以下单位不在本级管辖范围内：" + "、".join(outside), 404, "unit_ids")
     if not units:
-        raise RoundError("没有需要报送的单位", 422, "unit_ids")
+        raise RoundError("没有需要报送的单位", 409, "unit_ids")
     rnd = LedgerRound(
         jurisdiction_id=office.jurisdiction_id,
         office_id=office.id,
@@ -279,8 +266,11 @@ def _money(value) -> str:
     return f"{Decimal(value or 0).quantize(CENT):.2f}"
 
 
-def snapshot_row(debt: Debt) -> dict[str, Any]:
-    """The key fields of a debt as reported; amounts as strings (Decimal, never floats)."""
+def snapshot_row(debt: Debt, as_of: dt.date) -> dict[str, Any]:
+    """The key fields of a debt as reported; amounts as strings (Decimal, never floats).
+
+    Overdue days are counted to the round's ``as_of`` (its statistics date), not to the day of submission.
+    """
     return {
         "debt_id": debt.id,
         "unit_id": debt.unit_id,
@@ -294,7 +284,7 @@ def snapshot_row(debt: Debt) -> dict[str, Any]:
         "status": debt.status,
         "origin_date": debt.origin_date.isoformat() if debt.origin_date else None,
         "due_date": debt.due_date.isoformat() if debt.due_date else None,
-        "overdue_days": debt.overdue_days or 0,
+        "overdue_days": overdue_days(debt.due_date, as_of, debt.outstanding),
         "amount_owed": _money(debt.amount_owed),
         "undisputed_amount": _money(debt.undisputed_amount),
         "disputed_amount": _money(debt.disputed_amount),
@@ -344,7 +334,7 @@ def submit(
             )
         if not (statement or "").strip():
             raise RoundError("零报告须填写情况说明", 422, "statement")
-    rows = [snapshot_row(d) for d in debts]
+    rows = [snapshot_row(d, rnd.as_of) for d in debts]
     now = now or utcnow()
     sub = Submission(
         jurisdiction_id=unit.jurisdiction_id,
@@ -361,7 +351,7 @@ def submit(
         submitted_at=now,
         submitted_by_id=getattr(actor, "id", None),
         submitted_by_name=_name(actor),
-        late=local_date(now) > rnd.deadline,
+        late=clock.local_date(now, unit) > rnd.deadline,
     )
     db.session.add(sub)
     db.session.flush()
@@ -432,6 +422,36 @@ def reopen(sub: Submission, *, reason: str, actor=None) -> Submission:
     return sub
 
 
+def send_back(sub: Submission, *, reason: str, actor=None) -> Submission:
+    """The unit head returns a submission awaiting their signature to the clerk (退回), with a reason.
+
+    Only before signing: a signed submission can be reopened by the office (``reopen``), not by the head.
+    """
+    if _locked_status(sub.round) != RoundStatus.OPEN:
+        raise RoundError(closed_message(sub.round, "不能再退回"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RoundError("退回须写明原因", 422, "reason")
+    if sub.status != SubmissionStatus.SUBMITTED:
+        raise RoundError(
+            "只能退回待签认的台账" if sub.status == SubmissionStatus.SIGNED else "该台账已被退回"
+        )
+    sub.status = SubmissionStatus.REOPENED
+    sub.reopened_at = utcnow()
+    sub.reopened_by_id = getattr(actor, "id", None)
+    sub.reopen_reason = reason
+    db.session.flush()
+    history.record(
+        sub,
+        "ledger_sent_back",
+        before={"status": SubmissionStatus.SUBMITTED.value},
+        after={"status": sub.status},
+        actor=actor,
+        note=reason,
+    )
+    return sub
+
+
 # --- Board -------------------------------------------------------------------------------------------
 
 
@@ -482,7 +502,7 @@ class Board:
 
 
 def board(rnd: LedgerRound, today: dt.date | None = None) -> Board:
-    today = today or local_now().date()
+    today = today or clock.today()
     units = round_units(rnd)
     subs = list(db.session.scalars(db.select(Submission).where(Submission.round_id == rnd.id)))
     active = {s.unit_id: s for s in subs if s.status in ACTIVE_SUBMISSION}

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from core import clock
 from core.auth.context import current_user
 from core.auth.permissions import permission
 from core.extensions import db
@@ -68,7 +69,7 @@ def rounds():
         can_open=can_open,
         default_units=service.default_scope(office) if can_open else [],
         default_deadline=service.default_deadline(office) if can_open else None,
-        today=service.local_now().date(),
+        today=clock.today(),
     )
 
 
@@ -126,7 +127,7 @@ def round_board(round_id: int):
         can_close=is_open and can_manage,
         closing=None if is_open else service.closing_event(rnd),
         can_flags=principal.can("ledger.flags.read"),
-        today=service.local_now().date(),
+        today=clock.today(),
     )
 
 
@@ -247,6 +248,24 @@ def submission_signoff(submission_id: int):
         return redirect(url_for(".submission_detail", submission_id=submission_id))
     db.session.commit()
     flash("已签认，本单位台账报送完成", "success")
+    return redirect(url_for(".round_board", round_id=sub.round_id))
+
+
+@bp.route("/submissions/<int:submission_id>/send-back", methods=["POST"])
+@permission("ledger.signoff")
+def submission_send_back(submission_id: int):
+    """The unit head returns the submission to the clerk instead of signing it."""
+    sub = get_visible_or_404(Submission, submission_id)
+    if not g.principal.can_at("ledger.signoff", sub.unit):
+        abort(403)
+    try:
+        service.send_back(sub, reason=request.form.get("reason") or "", actor=current_user())
+    except service.RoundError as exc:
+        db.session.rollback()
+        _refused(exc)
+        return redirect(url_for(".submission_detail", submission_id=submission_id))
+    db.session.commit()
+    flash("已退回填报员，请其修改后重新报送", "success")
     return redirect(url_for(".round_board", round_id=sub.round_id))
 
 
@@ -428,11 +447,7 @@ def _widget_html() -> str:
     )
     board = service.board(rnd) if rnd is not None else None
     return str(
-        Markup(
-            render_template(
-                "ledger/rounds_widget.html", round=rnd, board=board, today=service.local_now().date()
-            )
-        )
+        Markup(render_template("ledger/rounds_widget.html", round=rnd, board=board, today=clock.today()))
     )
 
 

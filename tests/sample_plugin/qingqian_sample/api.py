@@ -6,6 +6,7 @@ from flask import g
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from core.api import missing_reference
 from core.api.base import ApiError, Blueprint, PageArgs, get_or_404, paginate
 from core.auth.context import current_user
 from core.auth.permissions import permission
@@ -40,7 +41,7 @@ def _unit_for(unit_id: int | None) -> TenantNode:
         return g.principal.jurisdiction
     unit = visible(TenantNode, unit_id)
     if unit is None:
-        raise ApiError(422, errors={"unit_id": ["单位不存在或不在您的权限范围内"]})
+        raise missing_reference("unit_id", "单位不存在或不在您的权限范围内")
     return unit
 
 
@@ -65,7 +66,7 @@ class VisitList(MethodView):
         if not g.principal.can_at("sample.write", unit):
             raise ApiError(403, "您在该单位没有此操作的权限")
         if data.get("debt_id") is not None and visible(Debt, data["debt_id"]) is None:
-            raise ApiError(422, errors={"debt_id": ["欠款不存在或不在您的权限范围内"]})
+            raise missing_reference("debt_id", "欠款不存在或不在您的权限范围内")
         user = current_user()
         visit = SiteVisit(
             jurisdiction_id=unit.jurisdiction_id,

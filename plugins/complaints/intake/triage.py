@@ -1,0 +1,111 @@
+"""The triage suggestion made on receipt: which way the office will most likely decide, and why.
+
+Each reason names the evidence in Chinese ("描述中出现“已起诉”", "申报规模为大型") so the office can check it
+in a glance and accept the suggestion with one click, or override it (the override is kept and counted).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core.tenancy.names import LOW, Candidate, UnitRanker
+
+# Words that put the debt in a court or arbitration; "准备起诉"/"没有起诉" do not.
+_JUDICIAL = re.compile(
+    r"(已经?|正在|曾)?(提起诉讼|起诉|诉至|打了官司|打官司|官司|向法院|法院|人民法院|判决|裁定|仲裁|立案|强制执行|申请执行|开庭|调解书)"
+)
+_NEGATION = re.compile(
+    r"(未|没|没有|不想|不愿|不敢|准备|打算|考虑|想|拟|要不要|还没|尚未|不|若|如果|否则)\S{0,3}$"
+)
+_LARGE_CREDITOR = re.compile(
+    r"(我|本|我们)(公司|单位|司|们|企业)?\S{0,6}(是|为|系|属于)\S{0,4}(大型企业|大型国企|大型国有企业|央企|中央企业)"
+)
+_PRIVATE_IN_TEXT = re.compile(
+    r"私人老板|私人买家|个人老板|个体户|包工头|私营老板|个人名义|私人购买|卖给了?个人|民营企业|私企"
+)
+_PRIVATE_DEBTOR = re.compile(r"个人|私人|老板|个体|先生|女士|某|包工头|民营|私营")
+_COMPANY = re.compile(r"(公司|厂|店|商行|经营部|合作社|工作室|农家乐|宾馆|饭店|超市|门市)$")
+_STATE_MARKS = re.compile(
+    r"国有|国资|城投|城市建设投资|投资集团|旅游集团|文旅集团|政府|管委会|局|委员会|中心|学校|医院|部门|单位"
+)
+_PERSON = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+_VAGUE = re.compile(r"^(政府|政府部门|有关部门|相关部门|某单位|单位|不清楚|不知道|景区|领导)$")
+
+
+@dataclass
+class Suggestion:
+    category: str
+    reasons: list[str]
+    debtor: Candidate | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"category": self.category, "reasons": list(self.reasons)}
+
+
+def judicial_evidence(text: str) -> str | None:
+    for m in _JUDICIAL.finditer(text or ""):
+        before = text[max(0, m.start() - 6) : m.start()]
+        if m.group(1) is None and _NEGATION.search(before):
+            continue
+        return m.group(0)
+    return None
+
+
+def looks_private(debtor: str, description: str) -> str | None:
+    """Evidence that the debtor is a private firm or a person (outside the campaign), or None."""
+    name = (debtor or "").strip()
+    if _PRIVATE_DEBTOR.search(name) and not _STATE_MARKS.search(name):
+        return f"欠款方“{name}”是个人或民营主体"
+    if _PERSON.match(name) and not _STATE_MARKS.search(name) and not _COMPANY.search(name):
+        return f"欠款方“{name}”是个人"
+    if _COMPANY.search(name) and not _STATE_MARKS.search(name):
+        return f"欠款方“{name}”不是机关、事业单位或国有企业"
+    m = _PRIVATE_IN_TEXT.search(description or "")
+    if m:
+        return f"描述中出现“{m.group(0)}”"
+    return None
+
+
+def suggest(
+    ranker: UnitRanker,
+    *,
+    debtor_text: str,
+    description: str,
+    creditor_size: str,
+    amount: Decimal | None,
+    amount_approximate: bool = False,
+) -> Suggestion:
+    candidates = ranker.rank(debtor_text)
+    best = candidates[0] if candidates and candidates[0].score >= LOW else None
+    if creditor_size == "large":
+        return Suggestion("not_sme", ["申报规模为大型"], best, candidates)
+    m = _LARGE_CREDITOR.search(description or "")
+    if m:
+        return Suggestion("not_sme", [f"描述中出现“{m.group(0)}”"], best, candidates)
+    evidence = judicial_evidence(description)
+    if evidence:
+        return Suggestion("judicial", [f"描述中出现“{evidence}”"], best, candidates)
+    place = ranker.foreign_place(debtor_text)
+    if place:
+        return Suggestion("outside_jurisdiction", [f"欠款方“{place}”不在本辖区"], None, candidates)
+    if best is None:
+        private = looks_private(debtor_text, description)
+        if private:
+            return Suggestion("private_debtor", [private], None, candidates)
+    reasons = []
+    if best is None:
+        if (debtor_text or "").strip() and not _VAGUE.match(debtor_text.strip()):
+            reasons.append(f"本辖区没有能对上“{debtor_text.strip()}”的单位，需请投诉人写明单位全称")
+        else:
+            reasons.append("没有写明欠款的具体单位，需请投诉人补充")
+    if amount is None:
+        reasons.append("没有填写欠款金额，需请投诉人补充")
+    if reasons:
+        return Suggestion("needs_info", reasons, best, candidates)
+    reasons = [f"欠款方识别为“{best.name}”（把握{best.confidence}）"]
+    shown = f"{amount:,.2f}元" + ("（约数）" if amount_approximate else "")
+    reasons.append(f"欠款金额{shown}，未见司法程序、辖区外或民营欠款方的迹象")
+    return Suggestion("accept", reasons, best, candidates)

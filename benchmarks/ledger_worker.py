@@ -73,8 +73,8 @@ FLOOR_SQL = (
     "CREATE TEMP TABLE floor_rows AS SELECT b.*, u.id AS unit_id, e.id AS creditor_id "
     "FROM ledger_baseline b JOIN floor_units u ON u.name = b.debtor_unit "
     "JOIN enterprises e ON e.jurisdiction_id = %(j)s AND e.credit_code = b.credit_code",
-    "INSERT INTO enterprise_links (enterprise_id, unit_id, jurisdiction_id) "
-    "SELECT DISTINCT creditor_id, unit_id, %(j)s FROM floor_rows ON CONFLICT DO NOTHING",
+    "INSERT INTO enterprise_links (enterprise_id, unit_id, jurisdiction_id, version) "
+    "SELECT DISTINCT creditor_id, unit_id, %(j)s, 1 FROM floor_rows ON CONFLICT DO NOTHING",
     "WITH new AS (INSERT INTO debts (creditor_id, project_name, contract_no, contract_date, contract_amount, "
     "category, amount_owed, undisputed_amount, disputed_amount, paid_amount, delivery_date, clock_start, "
     "overdue_days, late_interest, status, source, migrant_wages, migrant_wage_amount, judicial, reason, "

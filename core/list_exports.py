@@ -14,20 +14,24 @@ generated workbooks share) and only that user may download it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Response, current_app, redirect, send_file, url_for
+from flask import Response, current_app, g, redirect, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
+from core import clock
 from core.jobs import JobContext, enqueue
 from core.jobs.models import Job, JobStatus
-from core.web.templating import table_unit
+from core.units import UNITS
+from core.web.templating import cn_date, table_unit
+from core.xlsx_report import Column, ReportSheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_INLINE_ROWS = 5000
@@ -130,3 +134,45 @@ class Counter:
     def finish(self) -> None:
         if self.progress is not None:
             self.progress(self.done, self.done)
+
+
+def table_export(
+    *,
+    job: str,
+    label: str,
+    columns: Callable[[str], list[Column]],
+    rows: Callable[[MultiDict], Iterable[Any]],
+    cells: Callable[[Any], list[Any]],
+    count: Callable[[MultiDict], int],
+    noun: str = "笔",
+    heading: Callable[[dt.date], str] | None = None,
+) -> ListExport:
+    """The usual list export: one printable sheet titled ``<jurisdiction><label>（截至<today>）``.
+
+    ``columns(unit_label)`` are the sheet's columns after a 序号 column that is added here (money headers name
+    the reader's unit, e.g. ``f"金额（{unit_label}）"``); ``rows(args)`` yields the list's items in page order,
+    ``cells(item)`` one item's values; the sheet ends with a 合计 row saying ``共 N <noun>``. ``heading(today)``
+    replaces the label in the title and file name when it depends on the date (e.g. the year).
+    """
+
+    def write(args: MultiDict, unit: str, progress: Progress | None) -> tuple[IO[bytes], str]:
+        jurisdiction = g.principal.jurisdiction
+        today = clock.today(jurisdiction)
+        name = jurisdiction.name if jurisdiction is not None else ""
+        title = heading(today) if heading is not None else label
+        sheet = ReportSheet(
+            f"{name}{title}（截至{cn_date(today)}）",
+            [Column("序号", "int", total=False), *columns(UNITS[unit])],
+            unit=unit,
+            reporter=name,
+            sheet_name=label,
+        )
+        counter = Counter(count(args) if progress is not None else 0, progress)
+        for item in rows(args):
+            sheet.add([counter.step(), *cells(item)])
+        sheet.total_row(extra={1: f"共 {counter.done} {noun}"})
+        data = sheet.close()
+        counter.finish()
+        return data, f"{title}_{today.isoformat()}.xlsx"
+
+    return ListExport(job=job, label=label, count=count, write=write)

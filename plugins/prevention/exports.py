@@ -1,29 +1,47 @@
 """Prevention lists in Excel (core's printable sheet), as on screen: new arrears, investment projects, the
 deposits register and this year's debts without a budget arrangement.
 
-Each is a ``core.list_exports.ListExport``: a short list downloads at once, a long one (over 5,000 rows) is
+Each is a ``core.list_exports.table_export``: a short list downloads at once, a long one (over 5,000 rows) is
 written by a background job whose progress page offers the file. Money is in the reader's unit with a 合计.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import IO
 
 from flask import g
 from werkzeug.datastructures import MultiDict
 
 from core import clock
 from core.extensions import db
-from core.list_exports import Counter, ListExport, Progress, job_for
-from core.units import UNITS
-from core.web.templating import cn_date
-from core.xlsx_report import Column, ReportSheet
+from core.list_exports import job_for, table_export
+from core.xlsx_report import Column
 
 
-def _jurisdiction_name() -> str:
-    jurisdiction = g.principal.jurisdiction
-    return jurisdiction.name if jurisdiction is not None else ""
+def _today():
+    return clock.today(g.principal.jurisdiction)
+
+
+def _debt_cells(d) -> list:
+    return [
+        d.unit.name if d.unit else "",
+        d.creditor.name if d.creditor else "",
+        d.project_name,
+        d.contract_no or "",
+        d.due_date,
+        d.outstanding,
+    ]
+
+
+def _debt_columns(unit: str) -> list[Column]:
+    return [
+        Column("单位"),
+        Column("债权企业"),
+        Column("项目"),
+        Column("合同编号"),
+        Column("到期日", "date"),
+        Column(f"未付金额（{unit}）", "money"),
+    ]
 
 
 # --- 新增拖欠 -------------------------------------------------------------------------------------
@@ -34,66 +52,33 @@ def new_arrears_stmt():
 
     jurisdiction = g.principal.jurisdiction
     today = clock.today(jurisdiction)
-    return service.new_arrears_stmt(service.since_for(jurisdiction, today), today), today
+    return service.new_arrears_stmt(service.since_for(jurisdiction, today), today)
 
 
 def _count_new_arrears(_args: MultiDict) -> int:
     from core.api.debts import filtered_totals
 
-    return filtered_totals(new_arrears_stmt()[0])["count"]
+    return filtered_totals(new_arrears_stmt())["count"]
 
 
-def new_arrears_xlsx(args: MultiDict, unit: str, progress: Progress | None) -> tuple[IO[bytes], str]:
+def _new_arrears(_args: MultiDict):
     from plugins.prevention.watch import service
 
-    stmt, today = new_arrears_stmt()
-    name = _jurisdiction_name()
-    sheet = ReportSheet(
-        f"{name}新增拖欠清单（截至{cn_date(today)}）",
-        [
-            Column("序号", "int", total=False),
-            Column("单位"),
-            Column("债权企业"),
-            Column("项目"),
-            Column("合同编号"),
-            Column("到期日", "date"),
-            Column(f"未付金额（{UNITS[unit]}）", "money"),
-            Column("合同审查"),
-        ],
-        unit=unit,
-        reporter=name,
-        sheet_name="新增拖欠",
-    )
-    rows = Counter(_count_new_arrears(args) if progress is not None else 0, progress)
+    stmt = new_arrears_stmt()
     # Pages of 500 so the reviews of a page are looked up together, as the list page does.
     offset = 0
     while batch := list(db.session.scalars(stmt.limit(500).offset(offset))):
         offset += len(batch)
-        for x in service.traced(batch):
-            d = x.debt
-            sheet.add(
-                [
-                    rows.step(),
-                    d.unit.name if d.unit else "",
-                    d.creditor.name if d.creditor else "",
-                    d.project_name,
-                    d.contract_no or "",
-                    d.due_date,
-                    d.outstanding,
-                    "已审查" if x.review else "未经审查",
-                ]
-            )
-    sheet.total_row(extra={1: f"共 {rows.done} 笔"})
-    data = sheet.close()
-    rows.finish()
-    return data, f"新增拖欠_{today.isoformat()}.xlsx"
+        yield from service.traced(batch)
 
 
-NEW_ARREARS_EXPORT = ListExport(
+NEW_ARREARS_EXPORT = table_export(
     job="prevention.new_arrears_export",
     label="新增拖欠清单",
+    columns=lambda unit: [*_debt_columns(unit), Column("合同审查")],
+    rows=_new_arrears,
+    cells=lambda x: [*_debt_cells(x.debt), "已审查" if x.review else "未经审查"],
     count=_count_new_arrears,
-    write=new_arrears_xlsx,
 )
 
 
@@ -112,54 +97,48 @@ def _count_deposits(_args: MultiDict) -> int:
     return stmt_totals(deposits_stmt())["count"]
 
 
-def deposits_xlsx(args: MultiDict, unit: str, progress: Progress | None) -> tuple[IO[bytes], str]:
+def _deposits(_args: MultiDict):
     from plugins.prevention.deposits import service
+
+    today = _today()
+    for d in db.session.scalars(deposits_stmt()):
+        yield d, service.STATE_LABELS[service.state(d, today)]
+
+
+def _deposit_cells(item) -> list:
     from plugins.prevention.reviews.rules import DEPOSIT_KIND_LABELS, FORM_LABELS
 
-    today = clock.today(g.principal.jurisdiction)
-    name = _jurisdiction_name()
-    sheet = ReportSheet(
-        f"{name}保证金台账（截至{cn_date(today)}）",
-        [
-            Column("序号", "int", total=False),
-            Column("缴纳企业"),
-            Column("收取单位"),
-            Column("种类"),
-            Column("形式"),
-            Column(f"金额（{UNITS[unit]}）", "money"),
-            Column("收取日期", "date"),
-            Column("应退还日期", "date"),
-            Column("状态"),
-            Column("退还日期", "date"),
-        ],
-        unit=unit,
-        reporter=name,
-        sheet_name="保证金台账",
-    )
-    rows = Counter(_count_deposits(args) if progress is not None else 0, progress)
-    for d in db.session.scalars(deposits_stmt()):
-        sheet.add(
-            [
-                rows.step(),
-                d.enterprise_name,
-                d.unit.name if d.unit else "",
-                DEPOSIT_KIND_LABELS.get(d.kind, d.kind),
-                FORM_LABELS.get(d.form, d.form),
-                d.amount,
-                d.received_on,
-                d.due_back_on,
-                service.STATE_LABELS[service.state(d, today)],
-                d.returned_on,
-            ]
-        )
-    sheet.total_row(extra={1: f"共 {rows.done} 笔"})
-    data = sheet.close()
-    rows.finish()
-    return data, f"保证金台账_{today.isoformat()}.xlsx"
+    d, state = item
+    return [
+        d.enterprise_name,
+        d.unit.name if d.unit else "",
+        DEPOSIT_KIND_LABELS.get(d.kind, d.kind),
+        FORM_LABELS.get(d.form, d.form),
+        d.amount,
+        d.received_on,
+        d.due_back_on,
+        state,
+        d.returned_on,
+    ]
 
 
-DEPOSITS_EXPORT = ListExport(
-    job="prevention.deposits_export", label="保证金台账", count=_count_deposits, write=deposits_xlsx
+DEPOSITS_EXPORT = table_export(
+    job="prevention.deposits_export",
+    label="保证金台账",
+    columns=lambda unit: [
+        Column("缴纳企业"),
+        Column("收取单位"),
+        Column("种类"),
+        Column("形式"),
+        Column(f"金额（{unit}）", "money"),
+        Column("收取日期", "date"),
+        Column("应退还日期", "date"),
+        Column("状态"),
+        Column("退还日期", "date"),
+    ],
+    rows=_deposits,
+    cells=_deposit_cells,
+    count=_count_deposits,
 )
 
 # --- 还款纳入预算：当年到期未安排预算的欠款 ---------------------------------------------------------
@@ -168,58 +147,23 @@ DEPOSITS_EXPORT = ListExport(
 def unbudgeted_stmt():
     from plugins.prevention.budget import service
 
-    today = clock.today(g.principal.jurisdiction)
-    return service.unbudgeted_stmt(today.year), today
+    return service.unbudgeted_stmt(_today().year)
 
 
 def _count_unbudgeted(_args: MultiDict) -> int:
     from core.api.debts import filtered_totals
 
-    return filtered_totals(unbudgeted_stmt()[0])["count"]
+    return filtered_totals(unbudgeted_stmt())["count"]
 
 
-def unbudgeted_xlsx(args: MultiDict, unit: str, progress: Progress | None) -> tuple[IO[bytes], str]:
-    stmt, today = unbudgeted_stmt()
-    name = _jurisdiction_name()
-    sheet = ReportSheet(
-        f"{name}{today.year}年到期未安排预算的欠款（截至{cn_date(today)}）",
-        [
-            Column("序号", "int", total=False),
-            Column("单位"),
-            Column("债权企业"),
-            Column("项目"),
-            Column("合同编号"),
-            Column("到期日", "date"),
-            Column(f"未付金额（{UNITS[unit]}）", "money"),
-        ],
-        unit=unit,
-        reporter=name,
-        sheet_name="未安排预算",
-    )
-    rows = Counter(_count_unbudgeted(args) if progress is not None else 0, progress)
-    for d in db.session.scalars(stmt):
-        sheet.add(
-            [
-                rows.step(),
-                d.unit.name if d.unit else "",
-                d.creditor.name if d.creditor else "",
-                d.project_name,
-                d.contract_no or "",
-                d.due_date,
-                d.outstanding,
-            ]
-        )
-    sheet.total_row(extra={1: f"共 {rows.done} 笔"})
-    data = sheet.close()
-    rows.finish()
-    return data, f"未安排预算欠款_{today.isoformat()}.xlsx"
-
-
-UNBUDGETED_EXPORT = ListExport(
+UNBUDGETED_EXPORT = table_export(
     job="prevention.unbudgeted_export",
-    label="未安排预算的欠款",
+    label="当年到期未安排预算的欠款",
+    heading=lambda today: f"{today.year}年到期未安排预算的欠款",
+    columns=_debt_columns,
+    rows=lambda _args: db.session.scalars(unbudgeted_stmt()),
+    cells=_debt_cells,
     count=_count_unbudgeted,
-    write=unbudgeted_xlsx,
 )
 
 # --- 政府投资项目 -----------------------------------------------------------------------------------
@@ -237,58 +181,45 @@ def _count_projects(_args: MultiDict) -> int:
     return stmt_totals(projects_stmt())["count"]
 
 
-def projects_xlsx(args: MultiDict, unit: str, progress: Progress | None) -> tuple[IO[bytes], str]:
+def _project_cells(p) -> list:
     from plugins.prevention.projects.service import VIOLATION_LABELS
 
-    today = clock.today(g.principal.jurisdiction)
-    name = _jurisdiction_name()
-    sheet = ReportSheet(
-        f"{name}政府投资项目登记表（截至{cn_date(today)}）",
-        [
-            Column("序号", "int", total=False),
-            Column("项目"),
-            Column("单位"),
-            Column("批复文号"),
-            Column("批复日期", "date"),
-            Column(f"总投资（{UNITS[unit]}）", "money"),
-            Column(f"已落实资金（{UNITS[unit]}）", "money"),
-            Column(f"未落实资金（{UNITS[unit]}）", "money"),
-            Column("计划开工", "date"),
-            Column("实际开工", "date"),
-            Column("违规情形"),
-            Column("越过理由"),
-        ],
-        unit=unit,
-        reporter=name,
-        sheet_name="政府投资项目",
-    )
-    rows = Counter(_count_projects(args) if progress is not None else 0, progress)
-    for p in db.session.scalars(projects_stmt()):
-        secured = p.secured_amount
-        sheet.add(
-            [
-                rows.step(),
-                p.name,
-                p.unit.name if p.unit else "",
-                p.approval_doc,
-                p.approved_on,
-                p.budget,
-                secured,
-                max(p.budget - secured, Decimal("0.00")),
-                p.planned_start,
-                p.actual_start,
-                "、".join(VIOLATION_LABELS.get(v, v) for v in (p.start_violations or [])),
-                p.override_reason,
-            ]
-        )
-    sheet.total_row(extra={1: f"共 {rows.done} 个项目"})
-    data = sheet.close()
-    rows.finish()
-    return data, f"政府投资项目_{today.isoformat()}.xlsx"
+    secured = p.secured_amount
+    return [
+        p.name,
+        p.unit.name if p.unit else "",
+        p.approval_doc,
+        p.approved_on,
+        p.budget,
+        secured,
+        max(p.budget - secured, Decimal("0.00")),
+        p.planned_start,
+        p.actual_start,
+        "、".join(VIOLATION_LABELS.get(v, v) for v in (p.start_violations or [])),
+        p.override_reason,
+    ]
 
 
-PROJECTS_EXPORT = ListExport(
-    job="prevention.projects_export", label="政府投资项目", count=_count_projects, write=projects_xlsx
+PROJECTS_EXPORT = table_export(
+    job="prevention.projects_export",
+    label="政府投资项目登记表",
+    columns=lambda unit: [
+        Column("项目"),
+        Column("单位"),
+        Column("批复文号"),
+        Column("批复日期", "date"),
+        Column(f"总投资（{unit}）", "money"),
+        Column(f"已落实资金（{unit}）", "money"),
+        Column(f"未落实资金（{unit}）", "money"),
+        Column("计划开工", "date"),
+        Column("实际开工", "date"),
+        Column("违规情形"),
+        Column("越过理由"),
+    ],
+    rows=lambda _args: db.session.scalars(projects_stmt()),
+    cells=_project_cells,
+    count=_count_projects,
+    noun="个项目",
 )
 
 JOBS = {

@@ -5,7 +5,9 @@ from __future__ import annotations
 # Imported for its listener: instalments of agreements on wage debts are checked when written.
 from plugins.wages.linkage import priority as _priority  # noqa: F401
 from plugins.wages.linkage.api import blp as _api_blp
-from plugins.wages.linkage.jobs import JOBS, SCHEDULES
+from plugins.wages.linkage.jobs import JOBS as _DAILY_JOBS
+from plugins.wages.linkage.jobs import SCHEDULES
+from plugins.wages.linkage.list_exports import JOBS as _EXPORT_JOBS
 from plugins.wages.linkage.metrics import WIDGETS
 from plugins.wages.linkage.models import MODELS
 from plugins.wages.linkage.views import NAV
@@ -24,6 +26,7 @@ __all__ = [
 
 API_BLUEPRINTS: list = [_api_blp]
 UI_BLUEPRINTS: list = [_ui_bp]
+JOBS = {**_DAILY_JOBS, **_EXPORT_JOBS}
 
 
 def sample_objects(unit, user) -> list:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import g
 
 from core.extensions import db
-from core.models.debt import Debt
+from core.models.debt import Debt, Payment
 from core.plugins import model_of
 from core.rules.status import DebtStatus
 from core.tenancy.models import TenantNode
@@ -72,6 +72,28 @@ def flagged_stmt(open_only: bool = False, unit_id: int | None = None):
     if open_only:
         stmt = stmt.where(Debt.status != DebtStatus.CLEARED)
     return stmt.order_by(Debt.unit_id, Debt.id)
+
+
+def flagged_totals(stmt) -> dict[str, Any]:
+    """合计 of a wage-debt list over every row in scope: count, 未付余额, 其中农民工工资 and 尚欠工资 (the
+    wage part less the wages paid on it, never below zero), all in SQL so a paged list sums every page."""
+    from core.web.views import stmt_totals
+
+    def wages_left_sql(c):
+        paid = (
+            db.select(db.func.coalesce(db.func.sum(Payment.wage_amount), 0))
+            .where(Payment.debt_id == c.id, Payment.reversed_at.is_(None))
+            .scalar_subquery()
+        )
+        left = db.func.coalesce(c.migrant_wage_amount, 0) - paid
+        return db.case((left > 0, left), else_=0)
+
+    return stmt_totals(
+        stmt,
+        "migrant_wage_amount",
+        outstanding=lambda c: c.amount_owed - c.paid_amount,
+        wages_left=wages_left_sql,
+    )
 
 
 def rows_for(debts: list[Debt]) -> list[WageDebtRow]:

@@ -16,8 +16,11 @@ from core.rules.validation import ValidationFailed
 from core.services.debts import PaymentRefused
 from core.tenancy.isolation import visible
 from core.tenancy.models import TenantNode
+from core import list_exports as core_list_exports
 from core.web.nav import NavItem
+from core.web.views import page_number, paginate_stmt
 from plugins.wages.linkage import cases as case_service
+from plugins.wages.linkage import list_exports
 from plugins.wages.linkage import payments as wage_payments
 from plugins.wages.linkage import priority, shared, sheets
 from plugins.wages.linkage import projects as project_service
@@ -41,15 +44,11 @@ def _jurisdiction():
 @bp.route("/wages")
 @permission("wages.read")
 def index():
-    projects = list(db.session.scalars(db.select(WageProject).order_by(WageProject.id)))
-    cases = list(
-        db.session.scalars(
-            db.select(WageCase).order_by(
-                db.case((WageCase.status == CaseStatus.UNMATCHED, 0), else_=1), WageCase.received_on.desc()
-            )
-        )
-    )
-    flagged = list(db.session.scalars(shared.flagged_stmt(open_only=True).limit(SHOWN + 1)))
+    projects = list(db.session.scalars(list_exports.projects_stmt()))
+    cases = list(db.session.scalars(list_exports.cases_stmt()))
+    # Wage debts can run to thousands in a county ledger: paged, with the 合计 over all of them.
+    flagged_stmt = shared.flagged_stmt(open_only=True)
+    flagged, pager = paginate_stmt(flagged_stmt, page_number())
     return render_template(
         "wages/index.html",
         projects=projects,
@@ -57,13 +56,18 @@ def index():
         advances={p.id: wage_payments.advance_of(p) for p in projects},
         can_manage=g.principal.can("wages.manage"),
         ledger_links=shared.sees_whole_ledger(),
-        flagged=shared.rows_for(flagged[:SHOWN]),
-        flagged_more=len(flagged) > SHOWN,
-        complaints=shared.wage_complaints(limit=SHOWN),
+        flagged=shared.rows_for(flagged),
+        flagged_pager=pager,
+        flagged_totals=shared.flagged_totals(flagged_stmt),
+        complaints=shared.wage_complaints(),
     )
 
 
-SHOWN = 200
+@bp.route("/wages/<any(cases, debts, complaints, projects):which>/export.xlsx")
+@permission("wages.read")
+def export(which: str):
+    """A list of the wages page in Excel, as shown (the reader's money unit)."""
+    return core_list_exports.respond(list_exports.EXPORTS[which], request.args)
 
 
 @bp.route("/wages/priority")

@@ -149,10 +149,11 @@ def table_export(
 ) -> ListExport:
     """The usual list export: one printable sheet titled ``<jurisdiction><label>（截至<today>）``.
 
-    ``columns(unit_label)`` are the sheet's columns after a 序号 column that is added here (money headers name
-    the reader's unit, e.g. ``f"金额（{unit_label}）"``); ``rows(args)`` yields the list's items in page order,
-    ``cells(item)`` one item's values; the sheet ends with a 合计 row saying ``共 N <noun>``. ``heading(today)``
-    replaces the label in the title and file name when it depends on the date (e.g. the year).
+    ``columns(unit_label)`` are the sheet's columns after a 序号 column that is added here (money
+    headers name the reader's unit, e.g. ``f"金额（{unit_label}）"``); ``rows(args)`` yields the list's
+    items in page order, ``cells(item)`` one item's values; the sheet ends with a 合计 row saying
+    ``共 N <noun>``. ``heading(today)`` replaces the label in the title and file name when it depends on the
+    date (e.g. the year).
     """
 
     def write(args: MultiDict, unit: str, progress: Progress | None) -> tuple[IO[bytes], str]:

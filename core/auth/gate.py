@@ -8,8 +8,6 @@ from __future__ import annotations
 from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from core.auth import context, sessions
 from core.auth.models import ApiToken, User
@@ -17,6 +15,7 @@ from core.auth.permissions import PUBLIC, required_permission
 from core.clock import utcnow
 from core.extensions import csrf, db
 from core.plugins import plugin_enabled
+from core.services.quiet_writes import write_without_waiting
 from core.tenancy.scope import Scope, set_scope
 
 TENANT_HEADER = "X-Qingqian-Tenant"
@@ -47,26 +46,9 @@ def _user_from_token() -> User | None | bool:
 
 
 def _touch_token(token_id: int, now) -> None:
-    """Record a token's use in a transaction of its own that never waits: the gate writes nothing in
-    the request's session, so on SQLite a poll during a long import commit (which holds the write lock
-    for its whole transaction) is never blocked or answered with "database is locked"; the use is then
-    recorded by a later request."""
-    with Session(db.engine) as quiet:
-        sqlite = quiet.get_bind().dialect.name == "sqlite"
-        try:
-            if sqlite:
-                quiet.connection().exec_driver_sql("PRAGMA busy_timeout=0")
-            quiet.execute(
-                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now),
-                execution_options={"synchronize_session": False},
-            )
-            quiet.commit()
-        except OperationalError:
-            quiet.rollback()
-        finally:
-            if sqlite:
-                quiet.connection().exec_driver_sql("PRAGMA busy_timeout=30000")
-                quiet.commit()
+    """Record a token's use without ever waiting (a poll during a long SQLite import commit is not held up;
+    a skipped stamp is written by a later request)."""
+    write_without_waiting(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 def _user_from_session() -> User | None:

@@ -12,12 +12,13 @@ import hashlib
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, event, inspect
+from sqlalchemy import delete, event, inspect, update
 from sqlalchemy.orm import Session
 
 from core import clock
 from core.auth.models import User, UserSession
 from core.extensions import db
+from core.services.quiet_writes import write_without_waiting
 
 # Writing on every request would serialise readers on SQLite; a minute's precision is enough.
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -59,15 +60,15 @@ def user_for(token: str | None) -> User | None:
         return None
     now = clock.utcnow()
     if row.expires_at <= now:
-        db.session.delete(row)
-        db.session.commit()
+        # Not in the request's transaction: a browser polling during a long SQLite import commit must not
+        # wait for the write lock (the sweep at the next login removes the row if this is skipped).
+        write_without_waiting(delete(UserSession).where(UserSession.id == row.id))
         return None
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        write_without_waiting(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     return user
 
 

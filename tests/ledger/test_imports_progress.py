@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import time
 
 import pytest
 from sqlalchemy import update
 
-from core.auth.models import ApiToken
+from core import clock
+from core.auth.models import ApiToken, UserSession
 from core.extensions import db
 from core.jobs.models import Job
 from core.tenancy.scope import system_scope
 from tests.ledger.messy import official_ledger
 from tests.ledger.test_imports import set_ledger, upload
+from tests.test_web import login
 
 DEBTORS = ["甲一镇人民政府", "甲一镇财政所"]
 
@@ -71,3 +74,29 @@ def test_polling_during_a_held_write_lock_answers_at_once(app, client, lw):
     client.get("/api/v1/jobs?page_size=5", headers=lw.headers("clerk_a1"))
     with system_scope():
         assert db.session.scalar(db.select(db.func.count()).where(ApiToken.last_used_at.is_not(None))) >= 1
+
+
+def test_a_browser_polling_during_a_held_write_lock_answers_at_once(app, client, lw):
+    """The same for a signed-in browser (the import page's poller sends the login cookie): the session's
+    last-seen stamp used to be written in the request and waited 30 s for the lock, then answered 503."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer only")
+    login(client, "clerk_a1")
+    long_ago = clock.utcnow() - dt.timedelta(hours=1)
+    with system_scope():
+        db.session.execute(update(UserSession).values(last_seen_at=long_ago))
+        db.session.commit()
+    holder = sqlite3.connect(db.engine.url.database, timeout=0)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # what a committing import holds
+        started = time.monotonic()
+        r = client.get("/api/v1/jobs?page_size=5")
+        elapsed = time.monotonic() - started
+        assert r.status_code == 200, r.get_data(as_text=True)
+        assert elapsed < 2, elapsed
+    finally:
+        holder.rollback()
+        holder.close()
+    client.get("/api/v1/jobs?page_size=5")  # once the lock is gone the visit is recorded
+    with system_scope():
+        assert db.session.scalar(db.select(db.func.max(UserSession.last_seen_at))) > long_ago

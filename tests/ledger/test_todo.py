@@ -44,7 +44,7 @@ def test_each_role_sees_what_it_must_do_and_the_link_leads_there(app, client, lw
     assert 'id="signoff-submit"' in detail and 'id="send-back-submit"' in detail
     # The snapshot the head signs adds up: 合计 of what the unit reported.
     total = detail.split('data-testid="snapshot-total"', 1)[1].split("</tr>", 1)[0]
-    assert "合计（1 笔）" in total and "100,000.00" in total
+    assert "合计（1 笔）" in total and ">10.00<" in total  # 万元, the reader's table unit
 
     office = app.test_client()
     login(office, "office_a")

@@ -53,7 +53,8 @@ def test_every_list_of_the_wages_page_exports_with_its_totals(client, linked):
     projects = client.get("/api/v1/wages/projects", headers=h).json
     rows, header, data, total = _sheet(get(client, linked, "/wages/projects/export.xlsx").data)
     assert sorted(r[header.index("项目名称")] for r in data) == sorted(p["name"] for p in projects)
-    assert Decimal(str(total[header.index("工资保证金（万元）")])) == in_unit(_sum(projects, "wage_deposit"), "wan")
+    deposits = _sum(projects, "wage_deposit")
+    assert Decimal(str(total[header.index("工资保证金（万元）")])) == in_unit(deposits, "wan")
     assert "****" in data[0][header.index("工资专用账户")]
 
     rows, _header, data, total = _sheet(get(client, linked, "/wages/complaints/export.xlsx").data)

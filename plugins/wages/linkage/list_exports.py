@@ -116,7 +116,7 @@ COMPLAINTS_EXPORT = table_export(
         Column("状态"),
     ],
     rows=lambda _args: shared.wage_complaints(),
-    # A blank amount is "未写明" on the page; in the sheet it stays empty so the 合计 adds only what is written.
+    # A blank amount ("未写明" on the page) stays empty in the sheet: the 合计 adds what is written.
     cells=lambda c: [
         c.tracking_code,
         c.received_on,

@@ -8,6 +8,7 @@ import json
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from core import list_exports as core_list_exports
 from core.auth.context import current_user
 from core.auth.permissions import permission
 from core.extensions import db
@@ -16,13 +17,11 @@ from core.rules.validation import ValidationFailed
 from core.services.debts import PaymentRefused
 from core.tenancy.isolation import visible
 from core.tenancy.models import TenantNode
-from core import list_exports as core_list_exports
 from core.web.nav import NavItem
 from core.web.views import page_number, paginate_stmt
 from plugins.wages.linkage import cases as case_service
-from plugins.wages.linkage import list_exports
+from plugins.wages.linkage import list_exports, priority, shared, sheets
 from plugins.wages.linkage import payments as wage_payments
-from plugins.wages.linkage import priority, shared, sheets
 from plugins.wages.linkage import projects as project_service
 from plugins.wages.linkage.models import CaseStatus, WageCase, WagePaymentKind, WageProject
 

@@ -16,13 +16,11 @@ from core.tenancy.models import TenantNode
 from core.tenancy.scope import Scope, scope_context
 from core.web.labels import filter_error_messages
 from core.web.nav import NavItem
+from core.web.views import page_number, paginate_stmt
 from plugins.finance.confirmations import api, attachments, list_export, rules, service
 from plugins.finance.confirmations.models import STATUS_LABELS, Confirmation, ConfirmationAttachment, Status
 
 bp = Blueprint("finance_ui", __name__, template_folder="../templates")
-
-
-SHOWN = 500
 
 
 @bp.route("/finance/export.xlsx")
@@ -43,10 +41,8 @@ def index():
         {"status": {str(k): v for k, v in STATUS_LABELS.items()}},
         {"status": "状态"},
     )
-    rows = list_export.listed(request.args, limit=SHOWN + 1)
-    # The 合计 row says when it covers only the first SHOWN requests, not every one in scope.
-    truncated = len(rows) > SHOWN
-    rows = rows[:SHOWN]
+    stmt = list_export.statement(request.args)
+    rows, pager = paginate_stmt(stmt, page_number())
     overdue_only = request.args.get("overdue") == "1"
     units = {n.id: n.name for n in db.session.scalars(db.select(TenantNode))}
     # How many files each request came with: the office sees at a glance which arrived with evidence.
@@ -66,7 +62,9 @@ def index():
         status=status,
         statuses=STATUS_LABELS,
         overdue_only=overdue_only,
-        truncated=truncated,
+        pager=pager,
+        totals=list_export.totals(request.args),
+        sort=request.args.get("sort") or "due_on",
         is_overdue=service.is_overdue,
         answered_late=service.answered_late,
     )

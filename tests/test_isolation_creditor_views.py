@@ -87,6 +87,23 @@ def test_a_debt_naming_a_known_code_links_without_revealing_the_record(client, w
     body = debt_payload(creditor={"name": "供应商（甲一）", "credit_code": CODE})
     r = client.post("/api/v1/debts", json=body, headers=world.headers("clerk_a1"))
     assert r.status_code == 201 and r.json["creditor"]["id"] == secret_id
+    # Every surface that shows the debt names the creditor as a1 entered it, never as a2 registered it.
+    assert _leaks(r) == [] and r.json["creditor"]["name"] == "供应商（甲一）"
+    h = world.headers("clerk_a1")
+    assert _leaks(client.get(f"/api/v1/debts/{r.json['id']}", headers=h)) == []
+    listed = client.get("/api/v1/debts", headers=h)
+    assert _leaks(listed) == [] and "供应商（甲一）" in json.dumps(listed.json, ensure_ascii=False)
+    for page in (f"/debts/{r.json['id']}", "/debts"):
+        html = client.get(page, headers=h).get_data(as_text=True)
+        assert SECRET_NAME not in html and "供应商（甲一）" in html, page
+    assert client.get(f"/api/v1/debts?q={SECRET_NAME[:5]}", headers=h).json == []
+    searched = client.get(f"/debts?creditor_name={SECRET_NAME[:5]}", headers=h).get_data(as_text=True)
+    assert "没有符合条件的欠款" in searched
+    searched = client.get("/debts?creditor_name=供应商（甲", headers=h).get_data(as_text=True)
+    assert "没有符合条件的欠款" not in searched
+    # a2 and the office still read the registered name on the same debt-side surfaces.
+    office = client.get(f"/api/v1/debts/{r.json['id']}", headers=world.headers("office_a")).json
+    assert office["creditor"]["name"] == SECRET_NAME
     got = client.get(f"{API}/{secret_id}", headers=world.headers("clerk_a1"))
     assert got.status_code == 200 and _leaks(got) == []
     assert got.json["name"] == "供应商（甲一）"

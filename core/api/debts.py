@@ -29,6 +29,7 @@ from core.models.enterprise import Enterprise
 from core.rules.status import TransitionError
 from core.rules.validation import ValidationFailed
 from core.services import debts as service
+from core.services.creditors import name_matches, prefetch_names
 from core.services.history import history_of
 from core.tenancy.isolation import visible
 from core.tenancy.models import TenantNode
@@ -119,7 +120,7 @@ def filtered_debts(args: dict):
             db.or_(
                 Debt.project_name.like(like, escape="\\"),
                 Debt.contract_no.like(like, escape="\\"),
-                Enterprise.name.like(like, escape="\\"),
+                name_matches(like),
                 Enterprise.credit_code.like(like, escape="\\"),
             )
         )
@@ -162,6 +163,7 @@ class DebtList(MethodView):
         # that filtered the status row by row (340 ms instead of 75 ms with 10,000 jurisdictions).
         options = (lazyload(Debt.payments), selectinload(Debt.unit))
         rows, headers = paginate(filtered_debts(args).options(*options), args)
+        prefetch_names({d.creditor_id for d in rows})
         totals = filtered_totals(filtered_debts(args))
         # What the filter selects in money, not only in rows ("共 19 条" and how much): yuan, to the fen.
         headers["X-Total-Amount-Owed"] = f"{totals['amount_owed']:.2f}"

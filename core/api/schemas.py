@@ -219,7 +219,7 @@ class UnitRefSchema(Schema):
 
 class EnterpriseRefSchema(Schema):
     id = fields.Integer()
-    name = fields.String()
+    name = fields.String(attribute="display_name")
     credit_code = fields.String(allow_none=True)
     size_class = fields.String()
 

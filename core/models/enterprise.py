@@ -67,6 +67,14 @@ class Enterprise(JurisdictionOwned, SoftDelete, Versioned, Timestamps, db.Model)
     def size_label(self) -> str:
         return SIZE_LABELS.get(SizeClass(self.size_class), self.size_class)
 
+    @property
+    def display_name(self) -> str:
+        """The name to show the current reader (``core.services.creditors.shown_name``): a unit user reads
+        the name its unit entered, not what another unit registered under the same credit code."""
+        from core.services.creditors import shown_name
+
+        return shown_name(self)
+
     # The creditor of a debt a unit sees is visible by the subtree rule below; a query that reaches the
     # creditor only through that relationship needs no second check (core.tenancy.isolation).
     __visible_through__ = ("Debt.creditor",)

@@ -122,6 +122,54 @@ def view_of(enterprise: Enterprise, unit: TenantNode | None) -> Enterprise | Cre
     )
 
 
+_NAMES = "qingqian_creditor_names"
+
+
+def _names_cache() -> dict[int, str | None] | None:
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return None
+    return g.setdefault(_NAMES, {})  # one request or job: a name changed in it is re-read by the next
+
+
+def prefetch_names(enterprise_ids) -> None:
+    """Read the caller's names for these creditors in one query (a list page calls it for its rows)."""
+    cache = _names_cache()
+    if cache is None or sees_shared_record():
+        return
+    missing = {i for i in enterprise_ids if i is not None} - cache.keys()
+    if not missing:
+        return
+    unit = caller_unit()
+    links = db.session.execute(
+        db.select(EnterpriseLink.enterprise_id, EnterpriseLink.unit_id, EnterpriseLink.name)
+        .where(EnterpriseLink.enterprise_id.in_(missing))
+        .order_by(EnterpriseLink.id)
+    ).all()
+    picked: dict[int, tuple[bool, str | None]] = {}
+    for enterprise_id, unit_id, name in links:  # as ``link_of``: the caller's own unit, else the first
+        own = unit is not None and unit_id == unit.id
+        if enterprise_id not in picked or (own and not picked[enterprise_id][0]):
+            picked[enterprise_id] = (own, name)
+    for enterprise_id in missing:
+        cache[enterprise_id] = picked.get(enterprise_id, (False, None))[1]
+
+
+def shown_name(enterprise: Enterprise) -> str:
+    """The creditor's name as the current reader knows it: the shared name for the office; for a unit user
+    the name its unit entered (its own link), so linking another unit's creditor by credit code reveals
+    nothing that unit recorded. Background jobs read as the user who started them."""
+    if sees_shared_record():
+        return enterprise.name
+    cache = _names_cache()
+    if cache is None:
+        return enterprise.name
+    if enterprise.id not in cache:
+        prefetch_names([enterprise.id])
+    return cache.get(enterprise.id) or enterprise.name
+
+
 def views_of(enterprises: list[Enterprise], unit: TenantNode | None) -> list:
     return [view_of(e, unit) for e in enterprises]
 

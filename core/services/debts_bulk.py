@@ -121,12 +121,14 @@ def register_enterprises(
                 for e in created.values()
             ],
         )
+    known = [
+        (unit, data, answer)
+        for (unit, data), answer in zip(items, answers, strict=True)
+        if isinstance(answer, Enterprise)
+    ]
     link_enterprises(
-        [
-            (unit, answer)
-            for (unit, _data), answer in zip(items, answers, strict=True)
-            if isinstance(answer, Enterprise)
-        ]
+        [(unit, answer) for unit, _data, answer in known],
+        {(answer.id, unit.id): data.get("name") for unit, data, answer in known if data.get("name")},
     )
     return answers  # type: ignore[return-value]
 
@@ -161,14 +163,26 @@ def _load(model, ids: list[int]) -> dict[int, Any]:
     return out
 
 
-def link_enterprises(pairs: list[tuple[TenantNode, Enterprise]]) -> None:
-    """Make each creditor visible to its unit (an ``EnterpriseLink``), once: existing links are kept."""
-    wanted = {(e.id, unit.id): unit.jurisdiction_id for unit, e in pairs}
+def link_enterprises(
+    pairs: list[tuple[TenantNode, Enterprise]], names: dict[tuple[int, int], str] | None = None
+) -> None:
+    """Make each creditor visible to its unit (an ``EnterpriseLink``), once: existing links are kept.
+
+    ``names`` ((creditor id, unit id) → name) is the name a unit entered for a creditor another unit
+    registered under another name: the new link keeps it as the unit's view (core.services.creditors).
+    """
+    names = names or {}
+    wanted = {(e.id, unit.id): (unit.jurisdiction_id, e.name) for unit, e in pairs}
     bulk.insert_rows(
         EnterpriseLink,
         [
-            {"jurisdiction_id": jurisdiction_id, "unit_id": unit_id, "enterprise_id": enterprise_id}
-            for (enterprise_id, unit_id), jurisdiction_id in sorted(wanted.items())
+            {
+                "jurisdiction_id": jurisdiction_id,
+                "unit_id": unit_id,
+                "enterprise_id": enterprise_id,
+                "name": own if (own := names.get((enterprise_id, unit_id))) and own != shared else None,
+            }
+            for (enterprise_id, unit_id), (jurisdiction_id, shared) in sorted(wanted.items())
         ],
         skip_existing=True,
     )

@@ -116,7 +116,7 @@ def _filtered(source: MultiDict | None = None) -> tuple[Any, dict[str, Any], dic
         stmt = filtered_debts(args)
     if creditor_text:
         like = "%" + creditor_text.replace("%", r"\%").replace("_", r"\_") + "%"
-        stmt = stmt.where(Enterprise.name.like(like, escape="\\"))
+        stmt = stmt.where(creditors.name_matches(like))
     stmt = debt_list.apply_filters(stmt, source, debt_list.plugin_filters(), args, errors)
     return stmt, args, errors, creditor_text
 
@@ -173,7 +173,7 @@ def _write_debts(source: MultiDict, unit: str, progress: Progress | None) -> tup
                 rows.step(),
                 debt.id,
                 debt.unit.name,
-                debt.creditor.name,
+                debt.creditor.display_name,
                 debt.creditor.credit_code,
                 debt.project_name,
                 debt.category_label,
@@ -216,6 +216,7 @@ def debts():
         size = PAGE_SIZE
     size = size if size in (20, 50, 100) else PAGE_SIZE
     rows, pager = paginate_stmt(stmt, page_number(), size)
+    creditors.prefetch_names({d.creditor_id for d in rows})
     totals = filtered_totals(stmt)
     extra = debt_list.plugin_filters()
     messages = filter_error_messages(
@@ -277,8 +278,9 @@ def _names_for(events: list) -> dict[tuple[str, int], str]:
         for node in db.session.scalars(db.select(TenantNode).where(TenantNode.id.in_(unit_ids))):
             names[("unit", node.id)] = node.name
     if creditor_ids:
+        creditors.prefetch_names(creditor_ids)
         for ent in db.session.scalars(db.select(Enterprise).where(Enterprise.id.in_(creditor_ids))):
-            names[("creditor", ent.id)] = ent.name
+            names[("creditor", ent.id)] = ent.display_name
     return names
 
 

@@ -25,7 +25,7 @@ def _today():
 def _debt_cells(d) -> list:
     return [
         d.unit.name if d.unit else "",
-        d.creditor.name if d.creditor else "",
+        d.creditor.display_name if d.creditor else "",
         d.project_name,
         d.contract_no or "",
         d.due_date,

@@ -101,7 +101,7 @@ def nightly(ctx, as_of: str | None = None) -> dict[str, Any]:
             jid,
             f"agreements:undisputed:{debt.id}:{row.pay_by.isoformat()}",
             "无分歧欠款逾期未清偿",
-            f"{debt.unit.name}欠{debt.creditor.name}的“{debt.project_name}”无分歧部分尚欠{left:.2f}元，"
+            f"{debt.unit.name}欠{debt.creditor.display_name}的“{debt.project_name}”无分歧部分尚欠{left:.2f}元，"
             f"应于{row.pay_by:%Y年%-m月%-d日}前清偿，已逾期{(day - row.pay_by).days}天。",
             f"/debts/{debt.id}",
         )

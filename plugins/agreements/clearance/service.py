@@ -166,7 +166,7 @@ def missing_plans(jurisdiction: TenantNode, as_of: dt.date | None = None) -> dic
             {
                 "debt_id": debt.id,
                 "project_name": debt.project_name,
-                "creditor": debt.creditor.name,
+                "creditor": debt.creditor.display_name,
                 "outstanding": debt.outstanding,
                 "agreement_by": row.agreement_by,
                 "days_late": (as_of - row.agreement_by).days,
@@ -258,7 +258,7 @@ def create_agreement(debt: Debt, data: dict[str, Any], actor=None) -> tuple[Agre
 
 def _creditor_name(debt: Debt) -> str:
     creditor = debt.creditor or db.session.get(Enterprise, debt.creditor_id)
-    return creditor.name
+    return creditor.display_name
 
 
 def sign(agreement: Agreement, signed_on: dt.date, actor=None) -> Agreement:

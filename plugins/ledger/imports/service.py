@@ -856,11 +856,15 @@ class _Creditors:
             if isinstance(answer, Enterprise):
                 self.linked.add((answer.id, unit.id))  # register_enterprises linked its own unit
         links: dict[tuple[int, int], tuple[TenantNode, Enterprise]] = {}
+        entered: dict[tuple[int, int], str] = {}
         for unit, values in pairs:
             answer = self.cache[self._key(unit, values)]
             if isinstance(answer, Enterprise) and (answer.id, unit.id) not in self.linked:
                 links[(answer.id, unit.id)] = (unit, answer)
-        debts_bulk.link_enterprises(list(links.values()))
+                name = debt_service.enterprise_name(values.get("creditor_name"))
+                if name:
+                    entered.setdefault((answer.id, unit.id), name)
+        debts_bulk.link_enterprises(list(links.values()), entered)
         self.linked.update(links)
 
     def get(self, unit: TenantNode, values: dict[str, Any]) -> Enterprise:

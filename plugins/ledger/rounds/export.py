@@ -17,6 +17,7 @@ from typing import IO
 from core import clock
 from core.models.debt import Debt
 from core.rules.columns import ExportColumn
+from core.services.creditors import prefetch_names
 from core.tenancy.models import TenantNode
 from core.web.templating import cn_date
 from core.xlsx_report import Column, ReportSheet
@@ -43,7 +44,7 @@ def _field_values() -> dict[str, Callable[[Debt], object]]:
     return {
         "debtor_unit": lambda d: d.unit.name,
         "debtor_type": _debtor_type,
-        "creditor_name": lambda d: d.creditor.name,
+        "creditor_name": lambda d: d.creditor.display_name,
         "credit_code": lambda d: d.creditor.credit_code,
         "creditor_size": lambda d: d.creditor.size_label,
         "is_private": lambda d: _yes_no(d.creditor.is_private if d.is_private is None else d.is_private),
@@ -152,8 +153,9 @@ def export_ledger(
     n = 0
     debts = iter(debts)
     while batch := list(islice(debts, PROGRESS_EVERY)):
-        # One query per plugin column per batch, not per debt.
+        # One query per plugin column per batch, not per debt; the reader's creditor names likewise.
         cells = [column.values(batch) for column in extra]
+        prefetch_names({debt.creditor_id for debt in batch})
         for debt in batch:
             n += 1
             row: list = [n]

@@ -77,7 +77,7 @@ def _candidates(sub: Submission) -> list[tuple[str, int, dict[str, Any]]]:
                 {
                     "source": debt.source,
                     "source_label": debt.source_label,
-                    "creditor_name": debt.creditor.name,
+                    "creditor_name": debt.creditor.display_name,
                     "project_name": debt.project_name,
                     "debtor_unit": debt.unit.name,
                     "outstanding": _money(debt.outstanding),
@@ -85,7 +85,7 @@ def _candidates(sub: Submission) -> list[tuple[str, int, dict[str, Any]]]:
                     "registered_at": debt.created_at.isoformat(timespec="seconds")
                     if debt.created_at
                     else None,
-                    "message": f"{debt.source_label}发现的欠款（{debt.creditor.name}，"
+                    "message": f"{debt.source_label}发现的欠款（{debt.creditor.display_name}，"
                     f"{_money(debt.outstanding)}元）未列入本单位报送的台账",
                 },
             )

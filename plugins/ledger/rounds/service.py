@@ -275,7 +275,7 @@ def snapshot_row(debt: Debt, as_of: dt.date) -> dict[str, Any]:
         "debt_id": debt.id,
         "unit_id": debt.unit_id,
         "unit_name": debt.unit.name,
-        "creditor_name": debt.creditor.name,
+        "creditor_name": debt.creditor.display_name,
         "credit_code": debt.creditor.credit_code,
         "project_name": debt.project_name,
         "contract_no": debt.contract_no,

@@ -45,7 +45,7 @@ def unbudgeted_xlsx(year: int) -> tuple[IO[bytes], str]:
                 number,
                 "欠款",
                 debt.unit.name,
-                debt.creditor.name,
+                debt.creditor.display_name,
                 debt.project_name,
                 "",
                 debt.due_date,

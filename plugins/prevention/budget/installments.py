@@ -64,7 +64,7 @@ class UnbudgetedInstallment:
 
     @property
     def creditor_name(self) -> str:
-        return self.debt.creditor.name
+        return self.debt.creditor.display_name
 
     @property
     def project_name(self) -> str:

@@ -45,7 +45,7 @@ class UnbudgetedSchema(Schema):
     debt_id = fields.Integer(attribute="id")
     unit_id = fields.Integer()
     unit_name = fields.Function(lambda d: d.unit.name)
-    creditor_name = fields.Function(lambda d: d.creditor.name)
+    creditor_name = fields.Function(lambda d: d.creditor.display_name)
     project_name = fields.String()
     due_date = fields.Date()
     outstanding = MoneyField()

@@ -18,7 +18,7 @@ class NewArrearsSchema(Schema):
     debt_id = fields.Function(lambda x: x.debt.id)
     unit_id = fields.Function(lambda x: x.debt.unit_id)
     unit_name = fields.Function(lambda x: x.debt.unit.name)
-    creditor_name = fields.Function(lambda x: x.debt.creditor.name)
+    creditor_name = fields.Function(lambda x: x.debt.creditor.display_name)
     project_name = fields.Function(lambda x: x.debt.project_name)
     contract_no = fields.Function(lambda x: x.debt.contract_no)
     due_date = fields.Function(lambda x: x.debt.due_date.isoformat())

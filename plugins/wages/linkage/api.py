@@ -597,7 +597,7 @@ class Priority(MethodView):
                 "rank": n,
                 "debt_id": r.debt.id,
                 "project_name": r.debt.project_name,
-                "creditor_name": r.debt.creditor.name if r.debt.creditor else "",
+                "creditor_name": r.debt.creditor.display_name if r.debt.creditor else "",
                 "outstanding": r.debt.outstanding,
                 "wages_left": r.wages_left,
                 "due_date": r.debt.due_date,

@@ -88,7 +88,7 @@ WAGE_DEBTS_EXPORT = table_export(
     rows=wage_debts,
     cells=lambda r: [
         r.debt.unit.name if r.debt.unit else "",
-        r.debt.creditor.name if r.debt.creditor else "",
+        r.debt.creditor.display_name if r.debt.creditor else "",
         r.debt.project_name,
         r.debt.contract_no or "",
         r.debt.outstanding,

@@ -48,7 +48,7 @@ class WageDebtRow:
             "id": d.id,
             "unit_id": d.unit_id,
             "unit_name": d.unit.name if d.unit else "",
-            "creditor_name": d.creditor.name if d.creditor else "",
+            "creditor_name": d.creditor.display_name if d.creditor else "",
             "project_name": d.project_name,
             "contract_no": d.contract_no,
             "amount_owed": d.amount_owed,

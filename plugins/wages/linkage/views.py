@@ -62,11 +62,33 @@ def index():
     )
 
 
-@bp.route("/wages/<any(cases, debts, complaints, projects):which>/export.xlsx")
-@permission("wages.read")
-def export(which: str):
+def _export(which: str):
     """A list of the wages page in Excel, as shown (the reader's money unit)."""
     return core_list_exports.respond(list_exports.EXPORTS[which], request.args)
+
+
+@bp.route("/wages/cases/export.xlsx")
+@permission("wages.read")
+def cases_export():
+    return _export("cases")
+
+
+@bp.route("/wages/debts/export.xlsx")
+@permission("wages.read")
+def debts_export():
+    return _export("debts")
+
+
+@bp.route("/wages/complaints/export.xlsx")
+@permission("wages.read")
+def complaints_export():
+    return _export("complaints")
+
+
+@bp.route("/wages/projects/export.xlsx")
+@permission("wages.read")
+def projects_export():
+    return _export("projects")
 
 
 @bp.route("/wages/priority")

@@ -156,7 +156,18 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
 )
 _GENERIC_TAILS = ("公司", "政府", "中心", "局", "所", "站", "队", "委", "办")
 _GENERIC_NAMES = frozenset(
-    {*_GENERIC_TAILS, "单位", "部门", "政府部门", "有关部门", "相关部门", "集团", "管委会"}
+    {
+        *_GENERIC_TAILS,
+        "单位",
+        "部门",
+        "政府部门",
+        "有关部门",
+        "相关部门",
+        "集团",
+        "管委会",
+        "管理局",
+        "管理处",
+    }
 )
 # Words that add nothing to which unit is meant ("景区里的单位", "有关部门").
 _FILLER_WORDS = re.compile(r"的|里|有关|相关|下属|下面|哪个|一个|单位|部门|机关|领导")
@@ -278,12 +289,19 @@ class UnitRanker(UnitMatcher):
             return None
         parts = _PLACE_PART.findall(m.group(1) or "") + ([m.group(2)] if m.group(2) else [])
         known = self._known_places
+        ours = []
         for part in parts:
             part = canonical(part)
             # People mix up 乡 and 镇 ("金岗库镇" for 金岗库乡): either one is the same place.
             variants = {part, part[:-1] + "乡", part[:-1] + "镇"} if part[-1] in "乡镇" else {part}
-            if part not in self._prefixes and not any(v in place for v in variants for place in known):
-                return m.group(0)
+            # "忻州五台山风景名胜区": the region above written without its 市, then ours.
+            above_ours = any(part.endswith(p) for p in self._prefixes if len(p) >= 3)
+            ours.append(
+                part in self._prefixes or above_ours or any(v in place for v in variants for place in known)
+            )
+        # The regions above ours may come first ("忻州市五台山风景名胜区财政局"): the last place decides.
+        if ours and not ours[-1]:
+            return m.group(0)
         return None
 
     def eligible(self, node: TenantNode) -> bool:
@@ -348,7 +366,10 @@ class UnitRanker(UnitMatcher):
                 continue
             own = self._distinct(node, parent)
             if own and any(gram in query for gram in _bigrams(own)):
-                scores[uid] = (min(0.99, score + 0.08), why)
+                # Its own words are written: it wins, even when the group's whole name is there too
+                # ("景区建设局环卫中心").
+                parent_score = scores.get(parent.id, (0.0, ""))[0]
+                scores[uid] = (min(0.99, max(score + 0.08, parent_score + 0.01)), why)
                 continue
             parent_score = scores.get(parent.id, (0.0, ""))[0]
             if parent_score < score:

@@ -180,7 +180,18 @@ def test_court_words_that_are_not_a_lawsuit(text):
     assert triage.judicial_evidence(text) is None
 
 
-@pytest.mark.parametrize("text", ["法院已经受理了", "在县法院起诉了", "法院判了，钱没给", "已申请仲裁"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "法院已经受理了",
+        "在县法院起诉了",
+        "法院判了，钱没给",
+        "已申请仲裁",
+        "目前正在诉讼中",
+        "申请了财产保全",
+        "案子在法院",
+    ],
+)
 def test_court_words_that_are(text):
     assert triage.judicial_evidence(text)
 
@@ -188,7 +199,14 @@ def test_court_words_that_are(text):
 def test_large_creditor_in_looser_words():
     for text in ("我们是中铁下属的大型企业。", "我司属于大型国企", "规模以上大型企业，承接了道路工程"):
         assert triage.large_creditor_evidence(text), text
-    for text in ("我们是给大型国企干活的小公司", "我们不是大型企业", "我们是小企业，城投是大型国企"):
+    for text in ("我们是一家大型民营企业", "我公司为特大型施工企业", "我们集团是世界500强"):
+        assert triage.large_creditor_evidence(text), text
+    for text in (
+        "我们是给大型国企干活的小公司",
+        "我们不是大型企业",
+        "我们是小企业，城投是大型国企",
+        "我们公司为大型设备公司提供配件",
+    ):
         assert triage.large_creditor_evidence(text) is None, text
 
 
@@ -216,3 +234,12 @@ def test_vague_names_offer_no_unit(wutaishan):
     assert ranker.foreign_place("五台县人民政府") == "五台县"
     assert ranker.foreign_place("繁峙县政府") == "繁峙县"
     assert ranker.foreign_place("景区市政公司") is None  # 市政 is a word, not a city
+    # The regions above ours may be written first; the last place decides.
+    assert ranker.foreign_place("忻州市五台山风景名胜区财政局") is None
+    assert ranker.foreign_place("忻州五台山风景名胜区旅游发展局") is None
+    assert ranker.foreign_place("忻州市五台县人民政府") == "忻州市五台县"
+    assert ranker.vague("五台山景区管理局")  # the scenic area's own bureau: no unit below it is meant
+    codes = {node.id: node.code for node in ranker.nodes.values()}
+    # The subsidiary's own words win even when its parent's whole name is written too.
+    assert codes[ranker.rank("景区建设局环卫中心")[0].unit_id] == "wutaishan.construction.sanitation"
+    assert triage.looks_private("金阁寺", "") is None  # a temple is not a person

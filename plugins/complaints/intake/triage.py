@@ -16,7 +16,8 @@ from core.tenancy.names import LOW, Candidate, UnitRanker, canonical
 # only a court: "给县法院做的装修" makes the court the debtor, so 法院 counts with what the court did.
 _JUDICIAL = re.compile(
     r"(已经?|正在|曾)?(提起诉讼|起诉|诉至|打了官司|打官司|官司|向法院|法院(?:已经?|也)?(?:判|裁|调解|执行|受理|立案|开庭)"
-    r"|判决|判了|裁定|仲裁|立案|强制执行|申请执行|开庭|调解书)"
+    r"|判决|判了|裁定|仲裁|立案|强制执行|申请执行|开庭|调解书|诉讼中|正在诉讼|诉前调解|财产保全|诉讼保全|支付令"
+    r"|执行庭|执行局|(?:案子|案件)(?:已经|还|目前|正)?在法院)"
 )
 _NEGATION = re.compile(
     r"(未|没|没有|不想|不愿|不敢|准备|打算|考虑|想|拟|要不要|还没|尚未|不|若|如果|否则|让|叫|建议|劝|只能|大不了|可能)"
@@ -27,10 +28,15 @@ _NOT_A_COURT = re.compile(r"(清欠办|清欠|信访|热线|12345|纪委|监委|
 # The creditor calling itself large: "我们是中铁下属的大型企业", "我司属于大型国企".
 # Also "本公司系规模以上大型企业".
 # The words between may not be a verb that makes the large firm someone else ("我们是给大型国企干活的").
-_LARGE_WORDS = r"(大型企业|大型国企|大型国有企业|大型央企|央企|中央企业|特大型企业)"
+_LARGE_WORDS = (
+    r"(特?大型[^，。,.;；!！?？]{0,4}?(?:企业|国企|央企|公司|集团)|央企|中央企业|世界500强|世界五百强)"
+)
 _LARGE_CREDITOR = re.compile(
     r"(我|本|我们)(公司|单位|司|们|企业|方)?[^，。,.;；!！?？给帮替向跟与和对欠拖]{0,6}"
-    r"(是|为|系|属于|属)[^，。,.;；!！?？给帮替向跟与和对欠拖]{0,8}" + _LARGE_WORDS
+    r"(是|为|系|属于|属)[^，。,.;；!！?？给帮替向跟与和对欠拖]{0,8}"
+    + _LARGE_WORDS
+    # "我们公司为大型设备公司提供配件": 为 meant "for".
+    + r"(?!提供|供|服务|做|干|配套|加工|代)"
 )
 # A clause that starts with the size itself: "规模以上大型企业，承接了…", "属于大型国企。"
 _LARGE_CLAUSE = re.compile(r"(?:^|[，。,.;；!！?？])(?:属于|系|是|为)?(?:规模以上)?" + _LARGE_WORDS)
@@ -44,6 +50,8 @@ _STATE_MARKS = re.compile(
     r"国有|国资|城投|城市建设投资|投资集团|旅游集团|文旅集团|政府|管委会|局|委员会|中心|学校|医院|部门|单位"
 )
 _PERSON = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+# A short name ending like a place or a body ("金阁寺", "杨林村") is not a person's name.
+_NOT_A_PERSON = re.compile(r"[寺庙院村场站所队局委办处厂店社会园馆校]$")
 _VAGUE = re.compile(r"^(政府|政府部门|有关部门|相关部门|某单位|单位|不清楚|不知道|景区|领导)$")
 
 
@@ -90,7 +98,12 @@ def looks_private(debtor: str, description: str) -> str | None:
     name = (debtor or "").strip()
     if _PRIVATE_DEBTOR.search(name) and not _STATE_MARKS.search(name):
         return f"欠款方“{name}”是个人或民营主体"
-    if _PERSON.match(name) and not _STATE_MARKS.search(name) and not _COMPANY.search(name):
+    if (
+        _PERSON.match(name)
+        and not _STATE_MARKS.search(name)
+        and not _COMPANY.search(name)
+        and not _NOT_A_PERSON.search(name)
+    ):
         return f"欠款方“{name}”是个人"
     if _COMPANY.search(name) and not _STATE_MARKS.search(name):
         return f"欠款方“{name}”不是机关、事业单位或国有企业"

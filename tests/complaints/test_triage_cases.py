@@ -243,3 +243,29 @@ def test_vague_names_offer_no_unit(wutaishan):
     # The subsidiary's own words win even when its parent's whole name is written too.
     assert codes[ranker.rank("景区建设局环卫中心")[0].unit_id] == "wutaishan.construction.sanitation"
     assert triage.looks_private("金阁寺", "") is None  # a temple is not a person
+
+
+def test_a_company_named_by_its_line_of_business_goes_to_that_unit_when_there_is_one(wutaishan):
+    from core.tenancy.service import create_node
+
+    def suggestion(ranker):
+        return triage.suggest(
+            ranker,
+            debtor_text="索道公司",
+            description="索道维护费。",
+            creditor_size="small",
+            amount=Decimal(80000),
+        )
+
+    # No 索道 unit in the tree: not a private firm either; the office asks for the full name.
+    before = suggestion(UnitRanker(wutaishan))
+    assert before.category == "needs_info" and before.debtor is None
+    group = find_by_code("wutaishan.tourism-group")
+    cableway = create_node(
+        code="wutaishan.tourism-group.cableway",
+        name="五台山旅游集团索道有限公司",
+        kind="subsidiary",
+        parent=group,
+    )
+    after = suggestion(UnitRanker(wutaishan))
+    assert after.category == "accept" and after.debtor.unit_id == cableway.id

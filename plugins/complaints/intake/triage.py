@@ -2,6 +2,16 @@
 
 Each reason names the evidence in Chinese ("描述中出现“已起诉”", "申报规模为大型") so the office can check it
 in a glance and accept the suggestion with one click, or override it (the override is kept and counted).
+
+The rules, first match wins: a declared or described large creditor → ``not_sme``; a lawsuit, arbitration or
+enforcement in the description → ``judicial`` (a court as the customer, "清欠办已立案", or the debtor's dare
+"让我们去起诉" is not one); a debtor name that starts with a place outside the jurisdiction (including a
+county government, "五台县人民政府") → ``outside_jurisdiction``; a halted unit (停产企业) named outright →
+``needs_info``, with a reason naming it and asking the office to check whether its group took over the debt
+— it is neither accepted against the group nor silently redirected, since the plan's scope excludes halted
+firms; a private firm or person (and no unit matched) → ``private_debtor``; no unit identified (also a vague
+name such as "景区" or "政府部门", or a company named only by its line of business, "索道公司") or no amount
+→ ``needs_info``; otherwise ``accept``.
 """
 
 from __future__ import annotations

@@ -26,13 +26,34 @@ EMPTY_MARKS = frozenset({"", "-", "--", "—", "——", "/", "\\", "无", "N/A"
 # Words around a written amount that make it an estimate.
 _APPROX_BEFORE = ("大约", "大概", "约", "近", "将近", "接近", "差不多", "估计", "预计", "共约", "合计约")
 ONE = Decimal(1)
-_UNITS = {"亿元": YI, "亿": YI, "万元": WAN, "万": WAN, "元": ONE, "块钱": ONE, "块": ONE}
+_UNITS = {
+    "亿元": YI,
+    "亿": YI,
+    "万元": WAN,
+    "万": WAN,
+    "千元": Decimal(1000),
+    "千": Decimal(1000),
+    "元": ONE,
+    "块钱": ONE,
+    "块": ONE,
+}
+_UNIT_WORDS = r"亿元|亿|万元|万|千元|千|元|块钱|块"
 _LOOSE = re.compile(
-    r"^(?P<num>\d+(?:\.\d+)?)(?:(?P<sep>[-~～至到])(?P<hi>\d+(?:\.\d+)?))?"
-    r"(?P<post1>多|余|来)?(?P<unit>亿元|亿|万元|万|元|块钱|块)?(?P<post2>多|余)?(?P<tail>元)?$"
+    rf"^(?P<num>\d+(?:\.\d+)?)(?:(?P<lo_unit>{_UNIT_WORDS})(?=[-~～至到]))?(?:(?P<sep>[-~～至到])(?P<hi>\d+(?:\.\d+)?))?"
+    rf"(?P<post1>多|余|来)?(?P<unit>{_UNIT_WORDS})?(?P<post2>多|余)?(?P<tail>元|块钱|块)?$"
 )
 _FILLER = re.compile(r"^(?:欠款|欠|拖欠|金额|共计|合计|总计|一共|共|计|为|是|:)+")
 _TRAILER = re.compile(r"(?:整|钱|人民币)+$")
+# Notes after the amount that do not change it: "35万元（含税）", "12万 不含税".
+_NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
+_TAX_NOTE = re.compile(r"(?:含税|不含税|税后|税前|含票|不含票)$")
+# "35w", "3.5k": the letters people type for 万 and 千 right after a number.
+_LETTER_UNIT = re.compile(r"(?<=[\d.])([wWkK])(?=元|块|$|[-~～至到多余])")
+# 多/几/来/余 between a number and its unit ("二十多万", "十几万", "四十来万", "3万多"): an estimate.
+# 几 only after 十/百/千 ("十几万"); "几万" alone says no number at all.
+_CN_VAGUE = re.compile(
+    r"(?<=[\d零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾百佰千仟万亿])(多|来|余)|(?<=[十拾百佰千仟])几"
+)
 
 HINT = "请填写数字金额，例如“350000”“35万”“169,700元”；记不清可写“约43.9万元”或“20多万”，不知道可以留空"
 
@@ -101,8 +122,10 @@ def parse_written(value: object) -> Amount:
         return Amount(None, problem=f"金额请按文字填写。{HINT}")
     if isinstance(value, int | Decimal):
         return _checked(Decimal(value), False)
-    text = _NUM_JUNK.sub("", clean_text(value)).replace("，", "").replace("。", "")
-    text = _TRAILER.sub("", _FILLER.sub("", text))
+    text = _NOTE.sub("", clean_text(value))  # NFKC has made （） into ()
+    text = _NUM_JUNK.sub("", text).replace("，", "").replace("。", "")
+    text = _TAX_NOTE.sub("", _TRAILER.sub("", _FILLER.sub("", text)))
+    text = _TRAILER.sub("", _LETTER_UNIT.sub(lambda m: "万" if m.group(1) in "wW" else "千", text))
     approximate = False
     for word in _APPROX_BEFORE:
         if text.startswith(word):
@@ -113,10 +136,12 @@ def parse_written(value: object) -> Amount:
             text, approximate = text[: -len(word)], True
     if text.startswith("-"):
         return Amount(None, problem="金额应大于0；不知道具体金额可以留空")
-    if _CN_ONLY.match(text):
-        number = _chinese_number(text.removesuffix("元").removesuffix("圆"))
+    if _MIXED.match(text) and not _LOOSE.match(text):
+        # Chinese numerals, or digits with 万/千 in between ("两万三", "二十多万", "4万8", "12万5千元").
+        bare, vague = _CN_VAGUE.subn("", text)
+        number = _chinese_number(re.sub(r"(?:元|圆|块钱|块)$", "", bare))
         if number is not None:
-            return _checked(number, approximate)
+            return _checked(number, approximate or vague > 0)
     m = _LOOSE.match(text)
     if not m:
         return Amount(None, problem=f"看不懂“{clean_text(value)[:30]}”这个金额。{HINT}")
@@ -125,14 +150,16 @@ def parse_written(value: object) -> Amount:
         high = Decimal(m.group("hi")) if m.group("hi") else None
     except InvalidOperation:
         return Amount(None, problem=f"看不懂“{clean_text(value)[:30]}”这个金额。{HINT}")
-    if high is not None:
-        if high < number:
-            return Amount(None, problem=f"金额范围“{clean_text(value)[:30]}”前小后大才对。{HINT}")
-        approximate = True  # a range: the lower bound, which the debtor cannot dispute as too high
     if m.group("post1") or m.group("post2"):
         approximate = True
-    factor = _UNITS.get(m.group("unit") or "", Decimal(1))
-    return _checked(number * factor, approximate)
+    low_unit = _UNITS.get(m.group("lo_unit") or m.group("unit") or "", ONE)
+    number *= low_unit
+    if high is not None:
+        # "20-30万", "20万-30万", "5000元-3万": each end in its own unit, or the one written at the end.
+        if high * _UNITS.get(m.group("unit") or m.group("lo_unit") or "", ONE) < number:
+            return Amount(None, problem=f"金额范围“{clean_text(value)[:30]}”前小后大才对。{HINT}")
+        approximate = True  # a range: the lower bound, which the debtor cannot dispute as too high
+    return _checked(number, approximate)
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {
@@ -142,24 +169,46 @@ _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {
 }
 _CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_BIG = {"万": WAN, "亿": YI}
-_CN_ONLY = re.compile(r"^[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾百佰千仟万亿]+[元圆]?$")
+_CN_CHARS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾百佰千仟万亿"
+# Chinese numerals, possibly mixed with whole Arabic numbers ("4万8", "12万5千"), with an optional 元/块
+# and the estimate words 多/几/来/余 inside; at least one Chinese numeral character.
+_MIXED = re.compile(rf"^(?=.*[{_CN_CHARS}])(?:\d+|[{_CN_CHARS}多几来余])+(?:元|圆|块钱|块)?$")
+_CN_TOKEN = re.compile(rf"\d+|[{_CN_CHARS}]")
 
 
 def _chinese_number(text: str) -> Decimal | None:
-    """ "十二万五千" → 125000, "伍万" → 50000: whole yuan written in Chinese numerals (as on a contract)."""
+    """ "十二万五千" → 125000, "伍万" → 50000: whole yuan written in Chinese numerals (as on a contract).
+
+    A single digit after the last unit counts in the next unit down, as people say it: "两万三" is 23000,
+    "4万8" 48000, "三百五" 350; after 零 it does not ("两万零三" is 20003). Arabic numbers count as digits
+    ("12万5千" = 125000).
+    """
     total, section, digit = Decimal(0), Decimal(0), None
-    for char in text:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in _CN_SMALL:
-            section += Decimal(digit if digit is not None else 1) * _CN_SMALL[char]
-            digit = None
-        elif char in _CN_BIG:
+    last_unit, zero_seen, digit_chars = None, False, 0
+    tokens = _CN_TOKEN.findall(text)
+    if "".join(tokens) != text:
+        return None  # a character that is not part of a number ("几万")
+    for token in tokens:
+        if token.isdigit() and token.isascii():
+            if digit is not None:
+                return None
+            digit, digit_chars = int(token), len(token)
+        elif token in _CN_DIGITS:
+            if digit is not None and digit != 0:
+                return None  # "三五万": two digits in a row is not a number we can read
+            zero_seen = zero_seen or _CN_DIGITS[token] == 0
+            digit, digit_chars = _CN_DIGITS[token], 1
+        elif token in _CN_SMALL:
+            section += Decimal(digit if digit is not None else 1) * _CN_SMALL[token]
+            digit, last_unit, zero_seen = None, _CN_SMALL[token], False
+        elif token in _CN_BIG:
             section += digit or 0
-            total = (total + section) * _CN_BIG[char] if char == "亿" else total + section * _CN_BIG[char]
-            section, digit = Decimal(0), None
+            total = (total + section) * _CN_BIG[token] if token == "亿" else total + section * _CN_BIG[token]
+            section, digit, last_unit, zero_seen = Decimal(0), None, _CN_BIG[token], False
         else:
             return None
+    if digit and last_unit is not None and last_unit >= 100 and digit_chars == 1 and not zero_seen:
+        digit = Decimal(digit) * last_unit / 10  # "两万三", "4万8", "三百五"
     result = total + section + (digit or 0)
     return result if result > 0 else None
 

@@ -151,17 +151,37 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     ("观光车", "客运"),
     ("观光巴士", "客运"),
     ("交通运输", "交通"),
+    ("游客服务中心", "旅游服务中心"),
+    ("游客中心", "旅游服务中心"),
 )
 _GENERIC_TAILS = ("公司", "政府", "中心", "局", "所", "站", "队", "委", "办")
 _GENERIC_NAMES = frozenset(
-    {*_GENERIC_TAILS, "单位", "部门", "政府部门", "有关部门", "相关部门", "集团", "管委会"}
+    {
+        *_GENERIC_TAILS,
+        "单位",
+        "部门",
+        "政府部门",
+        "有关部门",
+        "相关部门",
+        "集团",
+        "管委会",
+        "管理局",
+        "管理处",
+    }
 )
+# Words that add nothing to which unit is meant ("景区里的单位", "有关部门").
+_FILLER_WORDS = re.compile(r"的|里|有关|相关|下属|下面|哪个|一个|单位|部门|机关|领导")
 # A private business named after the place it is in ("台怀镇兴旺农家乐") is not that place's government.
 _BUSINESS_TAIL = re.compile(r"(公司|厂|店|商行|经营部|合作社|工作室|农家乐|宾馆|饭店|酒店|超市|门市)$")
+# 省/市/县/区/旗 ends a place name unless it starts a word: "市政" (municipal works), "市场"; but "县政府"
+# and "市政府" are the place's own government ("五台县人民政府", "繁峙县政府").
+_NOT_PLACE_END = r"(?!场|政(?!府))"
 _PLACE_CHAIN = re.compile(
-    r"^(?:山西省|中国)?((?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|旗)(?![政场]))*)([\u4e00-\u9fff]{2,4}?[镇乡])?"
+    r"^(?:山西省|中国)?((?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|旗)"
+    + _NOT_PLACE_END
+    + r")*)([\u4e00-\u9fff]{2,4}?[镇乡])?"
 )
-_PLACE_PART = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|旗)(?![政场])")
+_PLACE_PART = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|旗)" + _NOT_PLACE_END)
 _PUNCT = re.compile(r"[·•,，。.、()（）《》\"'“”‘’\-—:：;；]+")
 HIGH, MEDIUM, LOW = 0.9, 0.75, 0.6
 
@@ -269,16 +289,48 @@ class UnitRanker(UnitMatcher):
             return None
         parts = _PLACE_PART.findall(m.group(1) or "") + ([m.group(2)] if m.group(2) else [])
         known = self._known_places
+        ours = []
         for part in parts:
             part = canonical(part)
             # People mix up 乡 and 镇 ("金岗库镇" for 金岗库乡): either one is the same place.
             variants = {part, part[:-1] + "乡", part[:-1] + "镇"} if part[-1] in "乡镇" else {part}
-            if part not in self._prefixes and not any(v in place for v in variants for place in known):
-                return m.group(0)
+            # "忻州五台山风景名胜区": the region above written without its 市, then ours.
+            above_ours = any(part.endswith(p) for p in self._prefixes if len(p) >= 3)
+            ours.append(
+                part in self._prefixes or above_ours or any(v in place for v in variants for place in known)
+            )
+        # The regions above ours may come first ("忻州市五台山风景名胜区财政局"): the last place decides.
+        if ours and not ours[-1]:
+            return m.group(0)
         return None
 
     def eligible(self, node: TenantNode) -> bool:
         return node.id != self.root.id and not node.halted
+
+    def vague(self, text: str | None) -> bool:
+        """A name that says no more than the jurisdiction or a kind of body: "景区", "五台山", "政府部门",
+        "景区里的单位", "管委会". No unit should be offered for it, however similar its words look."""
+        query = _FILLER_WORDS.sub("", self.core(canonical(text)))
+        return len(self.core(query)) < 2 or query in _GENERIC_NAMES or query in self._prefixes
+
+    def halted_named(self, text: str | None) -> TenantNode | None:
+        """The halted unit (停产企业) the name means, when it fits a halted unit better than any other."""
+        key = name_key(text)
+        if not key:
+            return None
+        query = self.core(canonical(text))
+        best, best_score = None, 0.0
+        for node in self.nodes.values():
+            if node.id == self.root.id:
+                continue
+            score = (
+                1.0
+                if key == name_key(node.name)
+                else max((_similarity(query, core) for core in self._cores[node.id]), default=0.0)
+            )
+            if score > best_score:
+                best, best_score = node, score
+        return best if best is not None and best.halted and best_score >= MEDIUM else None
 
     def rank(self, text: str | None, limit: int = 5, threshold: float = 0.45) -> list[Candidate]:
         key = name_key(text)
@@ -290,7 +342,7 @@ class UnitRanker(UnitMatcher):
             if key in table and self.eligible(self.nodes[table[key]]):
                 scores[table[key]] = (1.0, why)
         query = self.core(canonical(text))
-        if len(query) < 2 or query in _GENERIC_NAMES:
+        if len(query) < 2 or query in _GENERIC_NAMES or self.vague(text):
             return sorted(
                 (Candidate(uid, self.nodes[uid].name, s, why) for uid, (s, why) in scores.items()),
                 key=lambda c: -c.score,
@@ -314,7 +366,10 @@ class UnitRanker(UnitMatcher):
                 continue
             own = self._distinct(node, parent)
             if own and any(gram in query for gram in _bigrams(own)):
-                scores[uid] = (min(0.99, score + 0.08), why)
+                # Its own words are written: it wins, even when the group's whole name is there too
+                # ("景区建设局环卫中心").
+                parent_score = scores.get(parent.id, (0.0, ""))[0]
+                scores[uid] = (min(0.99, max(score + 0.08, parent_score + 0.01)), why)
                 continue
             parent_score = scores.get(parent.id, (0.0, ""))[0]
             if parent_score < score:

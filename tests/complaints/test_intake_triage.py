@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -280,3 +281,51 @@ def test_decision_debtor_and_info_routes_stay_in_their_tenant(client, cworld, fi
     assert client.post("/api/v1/public/complaints/info", json=body).status_code == 404
     with system_scope():
         assert db.session.get(Complaint, cid).amount is None
+
+
+def test_the_form_says_in_plain_chinese_when_the_debtor_is_not_found(client, cworld, fixed_today):
+    found = client.post("/api/v1/public/complaints", json=filing())
+    assert found.status_code == 201 and "debtor_hint" not in found.json
+    outside = client.post("/api/v1/public/complaints", json=filing(debtor="繁峙县砂河镇政府"))
+    assert outside.status_code == 201, outside.json  # filed all the same
+    assert (
+        outside.json["debtor_hint"].startswith("“繁峙县砂河镇”不在")
+        and "投诉已登记" in outside.json["debtor_hint"]
+    )
+    unknown = client.post("/api/v1/public/complaints", json=filing(debtor="乙九水务公司"))
+    assert unknown.status_code == 201
+    assert (
+        "没有找到“乙九水务公司”" in unknown.json["debtor_hint"]
+        and "清欠办会联系您" in unknown.json["debtor_hint"]
+    )
+    # A court case is read by the office as written: no hint about the name.
+    judicial = client.post("/api/v1/public/complaints", json=filing(debtor="乙九局", description="已起诉。"))
+    assert judicial.status_code == 201 and "debtor_hint" not in judicial.json
+
+
+def test_every_refusal_lands_next_to_its_field_on_the_form(client, cworld):
+    blank = {name: "" for name in filing()} | {"jurisdiction": "a"}
+    r = client.post("/api/v1/public/complaints", json=blank)
+    assert r.status_code == 422 and "debtor" in r.json["errors"]
+    page = client.get("/public/a/complaints/new").get_data(as_text=True)
+    slots = set(re.findall(r'class="field-error" data-for="([^"]+)"', page))
+    assert set(r.json["errors"]) <= slots, set(r.json["errors"]) - slots
+
+
+def test_the_answer_restarts_the_clock_by_the_plans_working_days(client, cworld, fixed_today):
+    with system_scope():
+        a = cworld.node("a")
+        a.plan = {**a.plan, "rules": {**(a.plan.get("rules") or {}), "complaint_transfer_working_days": 3}}
+        db.session.commit()
+    cid, code = file(client, debtor="某个部门")
+    assert get(client, cworld, cid)["transfer_due"] == workdays.add_working_days(DAY, 3).isoformat()
+    r = post(client, cworld, "office_a", f"/{cid}/decision", {"info_request": "请写明欠款单位全称"})
+    assert r.status_code == 200
+    fixed_today["value"] = DAY + dt.timedelta(days=7)
+    lookup = {"jurisdiction": "a", "tracking_code": code, "phone_last4": "5678"}
+    r = client.post(
+        "/api/v1/public/complaints/info", json={**lookup, "reply": "是甲一镇政府", "debtor": "甲一镇政府"}
+    )
+    assert r.status_code == 200, r.json
+    answered = DAY + dt.timedelta(days=7)
+    assert get(client, cworld, cid)["transfer_due"] == workdays.add_working_days(answered, 3).isoformat()

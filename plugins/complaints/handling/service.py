@@ -265,7 +265,7 @@ def supply_info(complaint: Complaint, reply: str, *, amount=None, debtor: str | 
     complaint.status = Status.RECEIVED
     complaint.result_text = None
     complaint.transfer_due = workdays.add_working_days(
-        day, int(rules_of(complaint).get("complaint_transfer_working_days", 10))
+        day, int(rules_of(complaint).get("complaint_transfer_working_days", plan_keys.TRANSFER_WORKING_DAYS))
     )
     intake.apply_suggestion(complaint)
     record_step(complaint, "info_supplied", "投诉人已补充材料，核查期限重新计算", note=reply or None)

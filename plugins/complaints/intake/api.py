@@ -103,9 +103,13 @@ class PublicComplaints(MethodView):
         with scope_context(Scope(jurisdiction_id=jurisdiction_id)):
             complaint = service.create_complaint(jurisdiction, clean, files=files)
             code = complaint.tracking_code
+            hint = service.debtor_hint(complaint, jurisdiction)
             notify_received(jurisdiction_id, code)
             db.session.commit()
-        return {"tracking_code": code, "message": "投诉已提交，请妥善保存查询码"}, 201
+        body = {"tracking_code": code, "message": "投诉已提交，请妥善保存查询码"}
+        if hint:
+            body["debtor_hint"] = hint
+        return body, 201
 
 
 @blp.route("/complaints/status")

@@ -78,5 +78,12 @@ def created_doc(description: str, schema: dict | None = None) -> dict:
 
 TRACKING = {
     "type": "object",
-    "properties": {"tracking_code": {"type": "string"}, "message": {"type": "string"}},
+    "properties": {
+        "tracking_code": {"type": "string"},
+        "message": {"type": "string"},
+        "debtor_hint": {
+            "type": "string",
+            "description": "欠款单位未能识别或不在本辖区时给投诉人的说明（投诉照常登记）",
+        },
+    },
 }

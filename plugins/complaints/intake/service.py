@@ -278,6 +278,34 @@ def apply_suggestion(complaint: Complaint, jurisdiction: TenantNode | None = Non
     return suggestion
 
 
+def debtor_hint(complaint: Complaint, jurisdiction: TenantNode) -> str | None:
+    """What the complainant reads after filing when the debtor could not be identified: in plain Chinese,
+    what was not found and what the office will do (the complaint is filed either way). None when the
+    debtor was found, or the name was left for the office to read as written (a court case, a large firm)."""
+    text = (complaint.debtor_text or "").strip()
+    if not text or complaint.debtor_unit_id is not None:
+        return None
+    if complaint.suggested_category in ("judicial", "not_sme"):
+        return None
+    units = ranker(jurisdiction)
+    place = units.foreign_place(text)
+    if place:
+        return (
+            f"“{place}”不在{jurisdiction.name}管辖范围内。投诉已登记，清欠办核实后会告诉您该向哪里反映，"
+            "或转给有关地方处理。"
+        )
+    halted = units.halted_named(text)
+    if halted is not None:
+        return (
+            f"“{halted.name}”已停产（停业），不在本次清欠范围内。投诉已登记，清欠办会核实这笔欠款由哪家单位承接，"
+            "并与您联系。"
+        )
+    return (
+        f"在{jurisdiction.name}的单位中没有找到“{text[:40]}”。投诉已登记，清欠办会联系您核实欠款单位的全称；"
+        "您也可以凭查询码在进度页补充。"
+    )
+
+
 def lookup(jurisdiction_id: int, code: str, last4: str) -> Complaint | None:
     """The case for a tracking code and phone digits, or None — the same whichever of the two is wrong."""
     code = security.normalize_code(code)

@@ -40,6 +40,9 @@
         if (res.status === 201) {
           form.hidden = true;
           document.getElementById("tracking-code").textContent = res.body.tracking_code;
+          // The debtor could not be identified (or is outside the jurisdiction): say what happens next.
+          var hint = document.getElementById("debtor-result-hint");
+          if (res.body.debtor_hint) { hint.textContent = res.body.debtor_hint; hint.hidden = false; }
           document.getElementById("complaint-result").hidden = false;
           window.scrollTo(0, 0);
           return;

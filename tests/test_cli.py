@@ -212,7 +212,7 @@ def test_demo_runs_and_is_idempotent(app, client, pinned):
     # Each enabled plugin adds its demo content (qingqian_demo_data), per its jurisdiction's plan.
     assert "五台山风景名胜区：开启填报轮次" in out and "云岭新区：开启填报轮次" in out
     assert out.count("审计发现 1 笔未列入已报送台账的欠款，生成瞒报漏报提示 1 条") == 2
-    assert "五台山风景名胜区：线索投诉 6 件" in out and "云岭新区：线索投诉 6 件" in out
+    assert "五台山风景名胜区：线索投诉 8 件" in out and "云岭新区：线索投诉 8 件" in out
     assert "1 件涉及农民工工资" in out
     assert "五台山风景名胜区：欠款分类" in out and "云岭新区：欠款分类" not in out  # no agreements there
     assert "五台山风景名胜区：公开" in out and "云岭新区：公开" not in out  # disclosure: Wutaishan only
@@ -225,12 +225,13 @@ def test_demo_runs_and_is_idempotent(app, client, pinned):
             execution_options={SKIP_FILTER: True},
         ).all()
     )
-    # The generated ledger, plus the debt the answered complaint (no dispute) brings into each ledger, plus
+    # The generated ledger, plus the debts the answered and the closed complaints (no dispute) bring into
+    # each ledger, plus
     # the debt an audit found that a submitted ledger lacked (the ledger's 瞒报漏报 flag), plus in
     # Wutaishan the debts prevention (an unreturned deposit, a reviewed contract left unpaid) and finance (a
     # confirmed receivable) bring when enabled.
     extra = 2 * ("prevention" in INSTALLED_PLUGINS) + ("finance" in INSTALLED_PLUGINS)
-    assert debts_by_j == {wutaishan.id: 26 + extra, yunling.id: 8}
+    assert debts_by_j == {wutaishan.id: 27 + extra, yunling.id: 9}
     totals = (
         count(TenantNode),
         count(User),
@@ -242,7 +243,7 @@ def test_demo_runs_and_is_idempotent(app, client, pinned):
 
     plugin_rows = demo_plugin_rows()
     # Per jurisdiction: the year's round (reported in full, closed) and the open quarterly update.
-    assert plugin_rows["rounds"] == 4 and plugin_rows["complaints"] == 12 and plugin_rows["agreements"] >= 1
+    assert plugin_rows["rounds"] == 4 and plugin_rows["complaints"] == 16 and plugin_rows["agreements"] >= 1
     assert plugin_rows["disclosures"] == 1
     # One 瞒报漏报 flag per jurisdiction (an audit-found debt); Wutaishan's office confirmed its own.
     assert plugin_rows["flags"] == 2 and plugin_rows["findings"] == 1 and "认定瞒报漏报 1 条" in out
@@ -340,7 +341,7 @@ def test_the_demo_lives_in_the_present(app, pinned):
             execution_options=opts,
         )
     )
-    assert {"received", "transferred", "tracking", "out_of_scope"} <= stages
+    assert {"received", "needs_info", "transferred", "tracking", "closed", "out_of_scope"} <= stages
 
     states = {m["key"]: m["state"] for m in milestone_progress(wutaishan, plan, today)}
     assert states == {

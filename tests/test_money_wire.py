@@ -38,6 +38,16 @@ def test_openapi_declares_every_money_field_as_a_pattern_string(client, world):
     for schema, prop in expected:
         assert money.get((schema, prop), {}).get("type") == "string", (schema, prop)
     assert all(body["type"] == "string" for body in money.values())
+    # A property named like money that the document leaves untyped (a marshmallow Function field) tells a
+    # client nothing: every one must be a pattern string.
+    money_like = ("amount", "outstanding", "owed", "paid", "balance", "budget", "deposit")
+    untyped = {
+        (s, p)
+        for s, p, body in _properties(spec)
+        if any(word in p for word in money_like)
+        and not {"type", "$ref", "allOf", "anyOf", "oneOf"} & body.keys()
+    }
+    assert untyped == set(), untyped
 
 
 @pytest.mark.parametrize("amount", [100000.5, "1e3", "1E3", "1000.001", "NaN", "-Infinity", "1,000", ""])

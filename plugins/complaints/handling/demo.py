@@ -1,5 +1,6 @@
 """Demo content of the complaints plugin: clues at each stage, received over the last weeks (new, past its
-transfer deadline, transferred, answered, out of scope)."""
+transfer deadline, waiting for the complainant to add information, transferred, answered, paid and closed,
+out of scope)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,26 @@ CLUES = (
         "answered",
         40,
     ),
+    (
+        Channel.PUBLIC,
+        "五台县佳源餐饮管理有限公司",
+        "91140922MA0D10007",
+        "景区职工食堂配餐",
+        "services",
+        "约3万",
+        "needs_info",
+        4,
+    ),
+    (
+        Channel.NATIONAL_PLATFORM,
+        "忻州市通达电子科技有限公司",
+        "91140900MA0D10008",
+        "景区监控设备维护",
+        "services",
+        "24500",
+        "closed",
+        60,
+    ),
 )
 
 
@@ -117,10 +138,10 @@ def demo_data(jurisdiction: TenantNode, users: dict) -> str | None:
         )
         received = today - dt.timedelta(days=days_ago)
         complaint = create_complaint(jurisdiction, clean, channel=channel, actor=office, received_on=received)
-        if stage in ("transfer", "answered"):
+        if stage in ("transfer", "answered", "closed"):
             service.triage(complaint, in_scope=True, debtor_unit=township, actor=office)
             service.transfer(complaint, township, actor=office, note="请于时限内核实并书面答复")
-        if stage == "answered":
+        if stage in ("answered", "closed"):
             service.record_outcome(
                 complaint,
                 outcome="undisputed",
@@ -128,13 +149,21 @@ def demo_data(jurisdiction: TenantNode, users: dict) -> str | None:
                 payment_deadline=today + dt.timedelta(days=15),
                 actor=office,
             )
+        if stage == "closed":  # paid in full last week: the case closes with its debt
+            debt = service.linked_debts(complaint)[0]
+            service.record_payment(complaint, debt.outstanding, today - dt.timedelta(days=7), actor=office)
+        elif stage == "needs_info":
+            service.request_info(
+                complaint, "请补充合同或验收单的照片，并写明欠款的准确金额及计算依据", actor=office
+            )
         elif stage == "out":
             service.triage(complaint, in_scope=False, reason="judicial", actor=office)
     _wage_clue(jurisdiction, township, office, today)
     db.session.flush()
     return (
-        f"线索投诉 {len(CLUES) + 1} 件（2 件已转办{township.name}，1 件已反馈核查结果，"
-        "1 件不予受理（已进入司法程序），2 件待核实（其中 1 件已超转办期限）；1 件涉及农民工工资）"
+        f"线索投诉 {len(CLUES) + 1} 件（2 件已转办{township.name}，1 件已反馈核查结果，1 件已清偿办结，"
+        "1 件不予受理（已进入司法程序），2 件待核实（其中 1 件已超转办期限），1 件待投诉人补充材料；"
+        "1 件涉及农民工工资）"
     )
 
 

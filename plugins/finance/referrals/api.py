@@ -52,7 +52,7 @@ class FinanceReferralSchema(Schema):
     declined_reason = fields.String(allow_none=True)
     outcome_on = fields.Date(allow_none=True)
     creditor_name = fields.Function(lambda r: r.confirmation.creditor_name)
-    confirmed_amount = fields.Function(lambda r: str(r.confirmation.confirmed_amount))
+    confirmed_amount = MoneyField(attribute="confirmation.confirmed_amount", allow_none=True, dump_only=True)
     version = fields.Integer()
 
 

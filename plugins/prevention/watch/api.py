@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 
 from core import clock
 from core.api.base import Blueprint, PageArgs, paginate
+from core.api.money import Money
 from core.auth.permissions import permission
 from plugins.prevention.common import API_PREFIX, jurisdiction_or_404
 from plugins.prevention.watch import service
@@ -22,7 +23,7 @@ class NewArrearsSchema(Schema):
     project_name = fields.Function(lambda x: x.debt.project_name)
     contract_no = fields.Function(lambda x: x.debt.contract_no)
     due_date = fields.Function(lambda x: x.debt.due_date.isoformat())
-    outstanding = fields.Function(lambda x: f"{x.debt.outstanding:.2f}")
+    outstanding = Money(attribute="debt.outstanding", dump_only=True)
     reviewed = fields.Boolean(metadata={"description": "合同是否经过签订前审查"})
     review_id = fields.Function(lambda x: x.review.id if x.review else None)
 

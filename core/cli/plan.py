@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from core import clock
 from core.extensions import db
 from core.tenancy import hosted, service
 from core.tenancy.plan_report import plan_report, value_text
@@ -145,7 +146,8 @@ def edit_command(code: str, reason: str | None) -> None:
 def versions_command(code: str, number: int | None) -> None:
     """列出托管辖区 CODE 方案的各个版本：版本号、时间、修改人、原因。"""
     with system_scope():
-        rows = hosted.versions(_jurisdiction(code))
+        node = _jurisdiction(code)
+        rows = hosted.versions(node)
         if number is not None:
             chosen = next((v for v in rows if v.number == number), None)
             if chosen is None:
@@ -155,8 +157,8 @@ def versions_command(code: str, number: int | None) -> None:
         if not rows:
             click.echo("（没有托管的版本：方案来自 tenants/ 目录）")
         for v in rows:
-            at = v.created_at
-            when = f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}（UTC）"
+            at = clock.to_local(v.created_at, node)  # stored UTC, read in the jurisdiction's time
+            when = f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
             click.echo(f"第 {v.number} 版  {when}  {v.created_by_name}  {v.reason}")
 
 

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from core import clock
 from core.extensions import db
 from core.rules.validation import ValidationFailed
 from core.tenancy import service
@@ -251,10 +252,10 @@ def invite_admin_command(code: str, username: str, display_name: str, base_url: 
             db.session.rollback()
             raise click.ClickException(f"用户名 {username} 已被使用") from None
         db.session.commit()
-    at = expires
+    at = clock.to_local(expires, node)  # stored UTC, read in the jurisdiction's time
     click.echo(f"已新建 {user.username}（{node.name} 清欠办管理员）。一次性设置密码的链接（只显示这一次）：")
     click.echo(f"{base_url.rstrip('/')}/password/set/{token}")
-    click.echo(f"有效期至 {at.year}年{at.month}月{at.day}日 {at:%H:%M}（UTC）")
+    click.echo(f"有效期至 {at.year}年{at.month}月{at.day}日 {at:%H:%M}")
 
 
 @tenant.command("export")

@@ -186,6 +186,7 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
 
 def to_zip(referral: Referral) -> bytes:
     facts = evidence(referral)
+    unit = db.session.get(TenantNode, referral.unit_id)  # its jurisdiction's clock reads the times
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("移送摘要.docx", summary_docx(referral, facts))
@@ -199,10 +200,10 @@ def to_zip(referral: Referral) -> bytes:
         z.writestr(
             "历史记录.csv",
             _csv(
-                ["时间（UTC）", "对象", "编号", "操作", "操作人", "变更前", "变更后", "说明"],
+                ["时间", "对象", "编号", "操作", "操作人", "变更前", "变更后", "说明"],
                 [
                     [
-                        e.at.isoformat(),
+                        clock.to_local(e.at, unit).isoformat(),
                         e.entity_type,
                         e.entity_id,
                         e.action,
@@ -218,9 +219,9 @@ def to_zip(referral: Referral) -> bytes:
         z.writestr(
             "督办过程.csv",
             _csv(
-                ["时间（UTC）", "督办事项编号", "操作", "操作人", "内容"],
+                ["时间", "督办事项编号", "操作", "操作人", "内容"],
                 [
-                    [s.at.isoformat(), s.supervision_id, s.action, s.actor_name, s.note]
+                    [clock.to_local(s.at, unit).isoformat(), s.supervision_id, s.action, s.actor_name, s.note]
                     for s in facts["steps"]
                 ],
             ),

@@ -167,7 +167,9 @@ def test_upload_preview_commit_submit_signoff(client, ledger_world, live_server,
             expect(clerk.locator(".flash-success")).to_contain_text("已报送台账（2 笔）")
             expect(clerk.locator(".submission-status")).to_have_attribute("data-status", "submitted")
             expect(clerk.locator("table.snapshot-table tbody tr")).to_have_count(2)
-            expect(clerk.locator("table.snapshot-table")).to_contain_text("120,000.00")
+            # In the reader's table unit (万元), with the 合计 the head signs.
+            expect(clerk.locator("table.snapshot-table")).to_contain_text("12.00")
+            expect(clerk.locator('[data-testid="snapshot-total"]')).to_contain_text("合计（2 笔）")
 
             # The head signs off.
             head = watched_page(browser, errors)

@@ -51,6 +51,10 @@ def needs_plugins(*names: str):
 PG_URL = os.environ.get("QINGQIAN_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("QINGQIAN_TEST_REDIS_URL")
 IN_CI = os.environ.get("CI") == "true"
+# CI's two lanes share the work (.ci/run): the browser tests drive the same pages whatever the database and
+# run in the SQLite lane; the runs with each subset of built-ins leave out tests that do not depend on it.
+SKIP_BROWSER = os.environ.get("QINGQIAN_SKIP_BROWSER_TESTS") == "1"
+SUBSET_RUN = os.environ.get("QINGQIAN_SUBSET_RUN") == "1"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -59,6 +63,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="PostgreSQL run only (QINGQIAN_TEST_DATABASE_URL)"))
         if "redis" in item.keywords and not REDIS_URL:
             item.add_marker(pytest.mark.skip(reason="Redis run only (QINGQIAN_TEST_REDIS_URL)"))
+        if SKIP_BROWSER and "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="browser tests run in the other CI lane"))
+        if SUBSET_RUN and "same_for_every_subset" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="same for every plugin subset: run by the full suites"))
 
 
 def make_config(tmp: Path, **overrides) -> dict:

@@ -27,6 +27,9 @@ from core.models.base import utcnow
 from core.tenancy.scope import system_scope
 from tests.conftest import job_left_running, registered
 
+# Core's job runner and workers: the same whatever built-ins are installed (the full suites run it).
+pytestmark = pytest.mark.same_for_every_subset
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -50,6 +50,22 @@ def test_parse_job_has_a_total_from_the_start(client, lw, tmp_path, monkeypatch)
     assert job["status"] == "succeeded" and job["progress_total"] >= r.json["rows_read"]
 
 
+def poll_while_the_write_lock_is_held(client, **kwargs) -> None:
+    """Poll the jobs list while another connection holds SQLite's write lock, as a committing import does:
+    the answer comes at once (no wait for the lock, no "database is locked")."""
+    holder = sqlite3.connect(db.engine.url.database, timeout=0)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        r = client.get("/api/v1/jobs?page_size=5", **kwargs)
+        elapsed = time.monotonic() - started
+        assert r.status_code == 200, r.get_data(as_text=True)
+        assert elapsed < 2, elapsed
+    finally:
+        holder.rollback()
+        holder.close()
+
+
 def test_polling_during_a_held_write_lock_answers_at_once(app, client, lw):
     """A long import commit on SQLite holds the write lock for its whole transaction. A poll whose token
     is due a last-used update used to wait 30 s in the gate and then answer 500 "database is locked"."""
@@ -58,18 +74,7 @@ def test_polling_during_a_held_write_lock_answers_at_once(app, client, lw):
     with system_scope():
         db.session.execute(update(ApiToken).values(last_used_at=None))
         db.session.commit()
-    path = db.engine.url.database
-    holder = sqlite3.connect(path, timeout=0)
-    try:
-        holder.execute("BEGIN IMMEDIATE")  # what a committing import holds
-        started = time.monotonic()
-        r = client.get("/api/v1/jobs?page_size=5", headers=lw.headers("clerk_a1"))
-        elapsed = time.monotonic() - started
-        assert r.status_code == 200, r.get_data(as_text=True)
-        assert elapsed < 2, elapsed
-    finally:
-        holder.rollback()
-        holder.close()
+    poll_while_the_write_lock_is_held(client, headers=lw.headers("clerk_a1"))
     # once the lock is gone the use is recorded
     client.get("/api/v1/jobs?page_size=5", headers=lw.headers("clerk_a1"))
     with system_scope():
@@ -86,17 +91,7 @@ def test_a_browser_polling_during_a_held_write_lock_answers_at_once(app, client,
     with system_scope():
         db.session.execute(update(UserSession).values(last_seen_at=long_ago))
         db.session.commit()
-    holder = sqlite3.connect(db.engine.url.database, timeout=0)
-    try:
-        holder.execute("BEGIN IMMEDIATE")  # what a committing import holds
-        started = time.monotonic()
-        r = client.get("/api/v1/jobs?page_size=5")
-        elapsed = time.monotonic() - started
-        assert r.status_code == 200, r.get_data(as_text=True)
-        assert elapsed < 2, elapsed
-    finally:
-        holder.rollback()
-        holder.close()
+    poll_while_the_write_lock_is_held(client)
     client.get("/api/v1/jobs?page_size=5")  # once the lock is gone the visit is recorded
     with system_scope():
         assert db.session.scalar(db.select(db.func.max(UserSession.last_seen_at))) > long_ago

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core import uploads
 from core.extensions import db
 from core.models.debt import Debt
 from core.tenancy.models import TenantNode
@@ -29,7 +30,7 @@ def test_demo_shows_a_pending_and_a_confirmed_receivable(app, world, on_day):
         assert rows[1].confirmed_amount == rows[1].amount and rows[1].confirmation_no
         assert rows[0].due_on.isoformat() == "2027-01-04"
         [scan] = attachments.of(rows[0])
-        assert scan.filename.endswith(".pdf") and attachments.sniff(scan.data)[0] == "application/pdf"
+        assert scan.filename.endswith(".pdf") and uploads.sniff(scan.data)[0] == "application/pdf"
         assert scan.data.rstrip().endswith(b"%%EOF")
         confirmed = rows[1]
         assert confirmed.consent == "given" and confirmed.assignee_name and confirmed.debt_id

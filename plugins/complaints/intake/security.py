@@ -1,4 +1,4 @@
-"""Tracking codes, the phone check of the status lookup, and attachment type sniffing."""
+"""Tracking codes, the phone check of the status lookup, and the request size attachments allow."""
 
 from __future__ import annotations
 
@@ -6,21 +6,17 @@ import hmac
 import re
 import secrets
 
+from core import uploads
+
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
 CODE_PATTERN = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
 
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = uploads.MAX_FILE_BYTES
+MAX_ATTACHMENTS = uploads.MAX_FILES
 # Whole request: the attachments plus the form fields.
 MAX_REQUEST_BYTES = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 256 * 1024
-
-_MAGIC = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
 
 
 def new_tracking_code() -> str:
@@ -40,11 +36,3 @@ def last4_matches(phone: str, given: str) -> bool:
     stored = phone_digits(phone)[-4:].rjust(4, "#")
     typed = phone_digits(given)[-4:].rjust(4, "?")
     return hmac.compare_digest(stored.encode(), typed.encode())
-
-
-def sniff(data: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the file's first bytes; None for anything but PDF, JPEG and PNG."""
-    for magic, content_type, ext in _MAGIC:
-        if data.startswith(magic):
-            return content_type, ext
-    return None

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
 
-from core import clock, workdays
+from core import clock, uploads, workdays
 from core.extensions import db
 from core.rules import amounts, credit_code
 from core.tenancy import service as tenancy
@@ -143,39 +141,18 @@ def clean_complaint(data: dict) -> dict:
 
 def decode_json_attachments(items: Any) -> list[tuple[str, bytes]]:
     """JSON clients send ``[{"filename": ..., "content_base64": ...}]``; the page sends multipart files."""
-    if not items:
-        return []
-    if not isinstance(items, list):
-        raise IntakeRefused({"attachments": ["附件格式不正确"]})
-    out = []
-    for item in items:
-        try:
-            out.append(
-                (str(item.get("filename") or "附件"), base64.b64decode(item["content_base64"], validate=True))
-            )
-        except (AttributeError, KeyError, TypeError, binascii.Error) as exc:
-            raise IntakeRefused({"attachments": ["附件内容不是有效的 base64"]}) from exc
-    return out
+    try:
+        return uploads.decode_base64_files(items)
+    except uploads.UploadRefused as exc:
+        raise IntakeRefused(exc.errors, exc.status) from exc
 
 
 def check_attachments(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes, str]]:
-    if len(files) > security.MAX_ATTACHMENTS:
-        raise IntakeRefused({"attachments": [f"附件最多{security.MAX_ATTACHMENTS}个"]})
-    out = []
-    for name, data in files:
-        if len(data) > security.MAX_ATTACHMENT_BYTES:
-            raise IntakeRefused(
-                {"attachments": [f"单个附件不能超过{security.MAX_ATTACHMENT_BYTES // 1048576}MB"]}, 413
-            )
-        sniffed = security.sniff(data)
-        if sniffed is None:
-            raise IntakeRefused({"attachments": [f"附件“{name[:60]}”不是 PDF、JPEG 或 PNG 文件"]})
-        content_type, ext = sniffed
-        base = re.sub(r"[^\w\u4e00-\u9fff.-]", "_", name.rsplit("/", 1)[-1])[:100] or "附件"
-        if not base.lower().endswith(ext) and not (ext == ".jpg" and base.lower().endswith(".jpeg")):
-            base += ext
-        out.append((base, data, content_type))
-    return out
+    """(safe name, bytes, content type) of each file by core's upload rules (``core.uploads``)."""
+    try:
+        return uploads.check_files(files)
+    except uploads.UploadRefused as exc:
+        raise IntakeRefused(exc.errors, exc.status) from exc
 
 
 def record_step(complaint: Complaint, action: str, label: str, actor=None, note: str | None = None) -> None:

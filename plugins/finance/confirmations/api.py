@@ -8,6 +8,7 @@ from flask import g, request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from core import uploads
 from core.api import download_doc
 from core.api.base import ApiError, Blueprint, PageArgs, get_or_404, paginate, too_many_requests
 from core.api.schemas import CHECKED_CREDIT_CODE_DOC as CREDIT_CODE
@@ -222,7 +223,7 @@ def _refused(exc: service.Refused) -> ApiError:
 def _payload() -> tuple[dict, list[tuple[str, bytes]]]:
     try:
         return attachments.from_request()
-    except attachments.AttachmentRefused as exc:
+    except uploads.UploadRefused as exc:
         raise ApiError(exc.status, errors=exc.errors) from exc
 
 

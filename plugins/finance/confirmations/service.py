@@ -10,7 +10,7 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from core import clock
+from core import clock, uploads
 from core.extensions import db
 from core.models.notification import Notification, NotificationLevel
 from core.plugins import flatten, get_pm
@@ -210,7 +210,6 @@ def record_step(item: Confirmation, action: str, label: str, actor=None, note: s
 
 def clean_with_files(data: dict, jurisdiction: TenantNode, raw_files: list[tuple[str, bytes]]) -> tuple:
     """``clean_request`` and the attachments' check together: one refusal naming every bad field."""
-    from plugins.finance.confirmations import attachments
 
     errors: dict[str, list[str]] = {}
     clean, files, status = None, [], 422
@@ -219,8 +218,8 @@ def clean_with_files(data: dict, jurisdiction: TenantNode, raw_files: list[tuple
     except Refused as exc:
         errors.update(exc.errors)
     try:
-        files = attachments.check(raw_files)
-    except attachments.AttachmentRefused as exc:
+        files = uploads.check_files(raw_files)
+    except uploads.UploadRefused as exc:
         errors.update(exc.errors)
         status = exc.status if len(errors) == 1 else 422
     if errors:
@@ -238,7 +237,8 @@ def create(
 ) -> Confirmation:
     """File a request addressed to the debtor unit, in the caller's scope; the 30-day clock starts today.
 
-    ``files`` are checked attachments (``attachments.check``), kept with the request under the debtor unit.
+    ``files`` are checked attachments (``core.uploads.check_files``), kept with the request under the
+    debtor unit.
     """
     plan = plan_for(jurisdiction)
     requested = clock.today(jurisdiction)

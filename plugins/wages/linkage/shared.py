@@ -134,7 +134,7 @@ class WageComplaint:
         return dict(self.__dict__)
 
 
-def wage_complaints(limit: int | None = None) -> list[WageComplaint]:
+def wage_complaints() -> list[WageComplaint]:
     """Complaints whose intake says 涉及农民工工资 (the complaints plugin's field), newest first; none when
     that plugin is not installed. Read by table name: plugins do not import each other."""
     model = model_of("complaints")
@@ -145,8 +145,6 @@ def wage_complaints(limit: int | None = None) -> list[WageComplaint]:
         .where(model.migrant_wages.is_(True))
         .order_by(model.received_on.desc(), model.id.desc())
     )
-    if limit:
-        stmt = stmt.limit(limit)
     found = list(db.session.scalars(stmt))
     names = dict(
         db.session.execute(

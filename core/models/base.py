@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, func
+from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Index, Integer, Numeric, func
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -35,11 +35,42 @@ class Money(TypeDecorator):
 
 
 class JurisdictionOwned:
-    """A row that belongs to one jurisdiction (the Citus distribution key, the RLS column)."""
+    """A row that belongs to one jurisdiction (the Citus distribution key, the RLS column).
+
+    Every such table gets the unique key ``(jurisdiction_id, id)``: the key a colocated foreign key points
+    at (``colocated_fk``), and what lets the table be distributed by jurisdiction (see
+    ``core.tenancy.colocation``). Its leading column serves the lookups a separate index on
+    ``jurisdiction_id`` used to, so there is none.
+    """
 
     __tenant_owned__ = True
+    #: Set to None on a table nothing refers to that has another unique key holding ``jurisdiction_id``
+    #: (a high-volume table would otherwise pay for one more index on every row written).
+    __tenant_key__: tuple[str, ...] | None = ("jurisdiction_id", "id")
 
-    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("tenant_nodes.id"), index=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("tenant_nodes.id"))
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)  # the declarative base builds the table here
+        table = cls.__dict__.get("__table__")
+        if table is not None and cls.__tenant_key__:
+            # A unique index rather than a constraint: both serve as a foreign key's target, and SQLite can
+            # add an index without rebuilding the table.
+            columns = [table.c[name] for name in cls.__tenant_key__]
+            Index(f"uq_{table.name}_{'_'.join(cls.__tenant_key__)}", *columns, unique=True)
+
+
+def colocated_fk(column: str, target: str, **kwargs) -> ForeignKeyConstraint:
+    """A foreign key from one tenant-owned table to another that carries the jurisdiction.
+
+    ``(column, jurisdiction_id)`` refers to ``target (id, jurisdiction_id)``: both rows sit on the same shard
+    when the tables are distributed by jurisdiction (Citus' colocation rule), and the database itself
+    refuses a row that points into another jurisdiction. Relationships over it name the id column alone
+    (``foreign_keys=``) so the ORM never writes ``jurisdiction_id`` through them.
+    """
+    return ForeignKeyConstraint(
+        [column, "jurisdiction_id"], [f"{target}.id", f"{target}.jurisdiction_id"], **kwargs
+    )
 
 
 class UnitOwned(JurisdictionOwned):

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Nume
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import Money, SoftDelete, Timestamps, UnitOwned, Versioned
+from core.models.base import Money, SoftDelete, Timestamps, UnitOwned, Versioned, colocated_fk
 from core.models.enterprise import Enterprise
 from core.tenancy.models import TenantNode
 
@@ -67,16 +67,18 @@ class Debt(UnitOwned, SoftDelete, Versioned, Timestamps, db.Model):
         # A unit user's creditors are those of its subtree's debts (Enterprise.__subtree_criteria__): this
         # answers that sub-select from the index alone, jurisdiction included for the RLS check.
         Index("ix_debts_unit_creditor", "unit_id", "creditor_id", postgresql_include=["jurisdiction_id"]),
+        colocated_fk("creditor_id", "enterprises"),
     )
 
     # No single-column index on unit, status or due date: the composite indexes above serve them (every
-    # query is per jurisdiction) and each extra index slowed bulk writes. The jurisdiction keeps its own:
-    # without it PostgreSQL gave up the parallel scan of a jurisdiction's debts for a per-unit nested loop
-    # (office debt page 0.36 s -> 0.95 s, benchmarks isolation scenario).
+    # query is per jurisdiction) and each extra index slowed bulk writes. The jurisdiction needs one that
+    # leads with it: without it PostgreSQL gave up the parallel scan of a jurisdiction's debts for a
+    # per-unit nested loop (office debt page 0.36 s -> 0.95 s, benchmarks isolation scenario); the unique
+    # key (jurisdiction_id, id) every tenant table has is that index.
     unit_id: Mapped[int] = mapped_column(ForeignKey("tenant_nodes.id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    creditor_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    creditor_id: Mapped[int] = mapped_column(Integer, index=True)
     project_name: Mapped[str] = mapped_column(String(300), default="")
     contract_no: Mapped[str | None] = mapped_column(String(120))
     contract_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -115,10 +117,16 @@ class Debt(UnitOwned, SoftDelete, Versioned, Timestamps, db.Model):
     is_private: Mapped[bool | None] = mapped_column(Boolean)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    creditor: Mapped[Enterprise] = relationship(lazy="joined", innerjoin=True)
+    creditor: Mapped[Enterprise] = relationship(
+        foreign_keys="Debt.creditor_id", lazy="joined", innerjoin=True
+    )
     unit: Mapped[TenantNode] = relationship(foreign_keys="Debt.unit_id", lazy="joined", innerjoin=True)
     payments: Mapped[list[Payment]] = relationship(
-        back_populates="debt", order_by="Payment.paid_on", lazy="selectin", viewonly=True
+        back_populates="debt",
+        foreign_keys="Payment.debt_id",
+        order_by="Payment.paid_on",
+        lazy="selectin",
+        viewonly=True,
     )
 
     @property
@@ -160,9 +168,10 @@ OPENING_PAYMENT_LABEL = "导入时已偿还"
 class Payment(UnitOwned, Timestamps, db.Model):
     __tablename__ = "payments"
     __url_param__ = "payment_id"
+    __table_args__ = (colocated_fk("debt_id", "debts"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"), index=True)
+    debt_id: Mapped[int] = mapped_column(Integer, index=True)
     paid_on: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
     method: Mapped[str] = mapped_column(String(30), default=PaymentMethod.TRANSFER)
@@ -175,7 +184,7 @@ class Payment(UnitOwned, Timestamps, db.Model):
     reversal_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    debt: Mapped[Debt] = relationship(back_populates="payments")
+    debt: Mapped[Debt] = relationship(back_populates="payments", foreign_keys=[debt_id])
 
     @property
     def method_label(self) -> str:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.extensions import db
-from core.models.base import JurisdictionOwned, SoftDelete, Timestamps, UnitOwned, Versioned
+from core.models.base import JurisdictionOwned, SoftDelete, Timestamps, UnitOwned, Versioned, colocated_fk
 
 
 class SizeClass(enum.StrEnum):
@@ -95,11 +95,14 @@ class EnterpriseLink(Versioned, UnitOwned, db.Model):
     view of it: ``name`` as the unit entered it (None: the shared name), ``contacts`` and ``address``."""
 
     __tablename__ = "enterprise_links"
-    __table_args__ = (UniqueConstraint("enterprise_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "unit_id", "jurisdiction_id"),
+        colocated_fk("enterprise_id", "enterprises"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Looked up by enterprise through the unique (enterprise_id, unit_id) index; no index of its own.
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    # Looked up by enterprise through the unique (enterprise_id, unit_id, …) index; no index of its own.
+    enterprise_id: Mapped[int] = mapped_column(Integer)
     name: Mapped[str | None] = mapped_column(String(200))
     contacts: Mapped[list | None] = mapped_column(JSON)
     address: Mapped[str | None] = mapped_column(String(300))
@@ -116,9 +119,10 @@ class EnterpriseProposal(UnitOwned, db.Model):
 
     __tablename__ = "enterprise_proposals"
     __url_param__ = "proposal_id"
+    __table_args__ = (colocated_fk("enterprise_id", "enterprises"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(Integer, index=True)
     changes: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=ProposalStatus.PENDING)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -25,7 +25,9 @@ class Notification(UnitOwned, db.Model):
 
     __tablename__ = "notifications"
     __url_param__ = "notification_id"
-    __table_args__ = (Index("uq_notifications_unit_id_key", "unit_id", "key", unique=True),)
+    __table_args__ = (
+        Index("uq_notifications_unit_id_key", "unit_id", "key", "jurisdiction_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -8,7 +8,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
-from core.models.base import UnitOwned, utcnow
+from core.models.base import UnitOwned, colocated_fk, utcnow
 
 
 class SiteVisit(UnitOwned, db.Model):
@@ -16,9 +16,11 @@ class SiteVisit(UnitOwned, db.Model):
 
     __tablename__ = "sample_site_visits"
     __url_param__ = "visit_id"
+    # A debt is another tenant-owned row: the key carries the jurisdiction (core.tenancy.colocation).
+    __table_args__ = (colocated_fk("debt_id", "debts"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int | None] = mapped_column(ForeignKey("debts.id"), index=True)
+    debt_id: Mapped[int | None] = mapped_column(Integer, index=True)
     visited_on: Mapped[dt.date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

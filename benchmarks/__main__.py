@@ -19,7 +19,16 @@ from benchmarks.data import bench_database_url, ensure_loaded, make_app
 from benchmarks.scales import SCALES, Scale
 from benchmarks.timing import Result
 
-SCENARIOS = ("dashboard", "debt_list", "isolation", "tenant_scaling", "ledger_parse", "ledger_import")
+SCENARIOS = (
+    "dashboard",
+    "debt_list",
+    "isolation",
+    "tenant_scaling",
+    "ledger_parse",
+    "ledger_import",
+    "ledger_curve",
+    "shard_routing",
+)
 HERE = Path(__file__).resolve().parent
 
 PREFACE = """
@@ -153,6 +162,14 @@ def run_scenario(name: str, scale: Scale, url: str, dataset, app, workdir: Path,
         from benchmarks.scenarios import ledger
 
         return ledger.run(url, dataset, scale.xlsx_rows, workdir, log)
+    if name == "ledger_curve":
+        from benchmarks.scenarios import ledger
+
+        return ledger.curve(url, dataset, scale.curve_rows, workdir, log)
+    if name == "shard_routing":
+        from benchmarks.scenarios import routing
+
+        return routing.run(app, dataset, log)
     raise ValueError(name)
 
 

@@ -35,6 +35,7 @@ class Scale:
     latency_samples: int
     xlsx_rows: int
     seed: int = 2023
+    curve_rows: tuple[int, ...] = ()  # ledger_curve: import sizes for the time and memory curve
 
 
 SCALES = {
@@ -54,6 +55,7 @@ SCALES = {
         http_clients=4,
         latency_samples=30,
         xlsx_rows=1_000,
+        curve_rows=(300, 1_000),
     ),
     "full": Scale(
         name="full",
@@ -71,6 +73,7 @@ SCALES = {
         http_clients=8,
         latency_samples=40,
         xlsx_rows=100_000,
+        curve_rows=(10_000, 100_000, 1_000_000),
     ),
 }
 # A tiny scale for the pytest smoke test (not selectable from the command line).

@@ -43,11 +43,19 @@ def zone_name(node=None) -> str:
     if node is None and (name := _current_zone_name()):
         return name
     if node is not None:
+        # Per request or job, like the plans themselves: an import asks once per row for the same units.
+        cache = g.setdefault("qingqian_zone_cache", {}) if has_app_context() else None
+        key = getattr(node, "id", None)
+        if cache is not None and key is not None and key in cache:
+            return cache[key]
         from core.tenancy.plans import plan_for
 
         name = (plan_for(node) or {}).get("timezone")
-        if name:
-            return str(name)
+        if not name:
+            name = (current_app.config.get("TIMEZONE") if has_app_context() else None) or DEFAULT_TIMEZONE
+        if cache is not None and key is not None:
+            cache[key] = str(name)
+        return str(name)
     if has_app_context():
         return current_app.config.get("TIMEZONE") or DEFAULT_TIMEZONE
     return DEFAULT_TIMEZONE

@@ -86,7 +86,9 @@ def _plugin_of_request() -> str | None:
 
 def before_request():
     g.principal = None
-    g.pop("qingqian_plan_cache", None)  # per-request caches start empty, even where an app context is reused
+    # Per-request caches start empty, even where an app context is reused.
+    g.pop("qingqian_plan_cache", None)
+    g.pop("qingqian_zone_cache", None)
     set_scope(Scope.nothing())
     if request.endpoint is None or request.endpoint == "static" or request.endpoint.endswith(".static"):
         return None

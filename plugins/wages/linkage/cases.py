@@ -198,6 +198,21 @@ def wages_paid(debt: Debt) -> Decimal:
     return Decimal(total or 0)
 
 
+def wages_paid_of(debts: list[Debt]) -> dict[int, Decimal]:
+    """``wages_paid`` of many debts in one query (lists and boards asked once per debt: 1,900 queries for
+    the 春节 board and the clearance order of one benchmark jurisdiction)."""
+    paid: dict[int, Decimal] = {d.id: Decimal("0") for d in debts}
+    ids = list(paid)
+    for start in range(0, len(ids), 5000):
+        rows = db.session.execute(
+            db.select(Payment.debt_id, db.func.coalesce(db.func.sum(Payment.wage_amount), 0))
+            .where(Payment.debt_id.in_(ids[start : start + 5000]), Payment.reversed_at.is_(None))
+            .group_by(Payment.debt_id)
+        )
+        paid.update({debt_id: Decimal(total or 0) for debt_id, total in rows})
+    return paid
+
+
 def link_case(
     case: WageCase, debt: Debt, project: WageProject | None, *, actor=None, note: str | None = None
 ):

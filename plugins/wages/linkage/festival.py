@@ -16,7 +16,7 @@ import holidays
 from core.extensions import db
 from core.models.debt import Debt
 from core.tenancy.models import TenantNode
-from plugins.wages.linkage.cases import wages_paid
+from plugins.wages.linkage.cases import wages_paid, wages_paid_of
 
 ZERO = Decimal("0.00")
 DEFAULT_START = "11-15"
@@ -76,11 +76,13 @@ class UnitRow:
         return self.wages_left <= 0
 
 
-def wages_left(debt: Debt) -> Decimal:
-    """Wages still owed on a flagged debt; with the amount pending, all that is owed may be wages."""
+def wages_left(debt: Debt, paid: Decimal | None = None) -> Decimal:
+    """Wages still owed on a flagged debt; with the amount pending, all that is owed may be wages.
+    ``paid``: the debt's wages paid when the caller has them (``wages_paid_of``)."""
     if (debt.migrant_wage_amount or ZERO) <= 0:
         return max(ZERO, debt.outstanding)
-    return min(max(ZERO, debt.migrant_wage_amount - wages_paid(debt)), max(ZERO, debt.outstanding))
+    paid = wages_paid(debt) if paid is None else paid
+    return min(max(ZERO, debt.migrant_wage_amount - paid), max(ZERO, debt.outstanding))
 
 
 def board(root: TenantNode | None = None) -> list[UnitRow]:
@@ -92,9 +94,11 @@ def board(root: TenantNode | None = None) -> list[UnitRow]:
             Debt.unit_id.in_(db.select(TenantNode.id).where(TenantNode.path.startswith(root.path)))
         )
     rows: dict[int, UnitRow] = {}
-    for debt in db.session.scalars(stmt):
+    debts = list(db.session.scalars(stmt))
+    paid = wages_paid_of(debts)
+    for debt in debts:
         row = rows.setdefault(debt.unit_id, UnitRow(debt.unit_id, debt.unit.name))
-        left = wages_left(debt)
+        left = wages_left(debt, paid[debt.id])
         if left > 0:
             row.debts += 1
             row.wages_left += left

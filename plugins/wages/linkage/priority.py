@@ -23,7 +23,7 @@ from core.extensions import db
 from core.models.debt import Debt
 from core.plugins import model_of
 from core.rules.validation import Issue, ValidationFailed
-from plugins.wages.linkage.cases import wages_paid
+from plugins.wages.linkage.cases import wages_paid, wages_paid_of
 from plugins.wages.linkage.models import CaseStatus, WageCase
 
 ZERO = Decimal("0.00")
@@ -31,8 +31,10 @@ WAGE_CASE, WAGE_FLAG, OTHER = 0, 1, 2
 TIER_LABELS = {WAGE_CASE: "人社欠薪案件", WAGE_FLAG: "涉及农民工工资", OTHER: "其他欠款"}
 
 
-def wages_left(debt: Debt) -> Decimal:
-    return max(ZERO, (debt.migrant_wage_amount or ZERO) - wages_paid(debt))
+def wages_left(debt: Debt, paid: Decimal | None = None) -> Decimal:
+    """``paid``: the debt's wages paid when the caller has them (``wages_paid_of``)."""
+    paid = wages_paid(debt) if paid is None else paid
+    return max(ZERO, (debt.migrant_wage_amount or ZERO) - paid)
 
 
 def linked_debt_ids(unit_id: int | None = None) -> set[int]:
@@ -71,10 +73,10 @@ def rank_key(item: Ranked) -> tuple:
 
 def clearance_order(debts: list[Debt]) -> list[Ranked]:
     linked = linked_debt_ids()
+    open_debts = [d for d in debts if d.deleted_at is None and d.outstanding > 0]
+    paid = wages_paid_of([d for d in open_debts if d.migrant_wages])
     ranked = [
-        Ranked(d, tier(d, linked), wages_left(d) if d.migrant_wages else ZERO)
-        for d in debts
-        if d.deleted_at is None and d.outstanding > 0
+        Ranked(d, tier(d, linked), wages_left(d, paid[d.id]) if d.migrant_wages else ZERO) for d in open_debts
     ]
     return sorted(ranked, key=rank_key)
 

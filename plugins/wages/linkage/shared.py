@@ -18,6 +18,7 @@ from core.models.debt import Debt, Payment
 from core.plugins import model_of
 from core.rules.status import DebtStatus
 from core.tenancy.models import TenantNode
+from plugins.wages.linkage.cases import wages_paid_of
 from plugins.wages.linkage.models import WageCase, WageProjectDebt
 from plugins.wages.linkage.priority import linked_debt_ids, wages_left
 
@@ -108,8 +109,10 @@ def rows_for(debts: list[Debt]) -> list[WageDebtRow]:
         for link in db.session.scalars(db.select(WageProjectDebt).where(WageProjectDebt.debt_id.in_(ids))):
             projects[link.debt_id] = link.project_id
     linked = linked_debt_ids()
+    paid = wages_paid_of(debts)
     return [
-        WageDebtRow(d, wages_left(d), cases.get(d.id, []), projects.get(d.id), d.id in linked) for d in debts
+        WageDebtRow(d, wages_left(d, paid[d.id]), cases.get(d.id, []), projects.get(d.id), d.id in linked)
+        for d in debts
     ]
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.extensions import db
-from core.models.base import JurisdictionOwned, Timestamps, UnitOwned, utcnow
+from core.models.base import JurisdictionOwned, Timestamps, UnitOwned, colocated_fk, utcnow
 
 
 class BulletinStatus(enum.StrEnum):
@@ -44,6 +44,8 @@ class Bulletin(JurisdictionOwned, Timestamps, db.Model):
     __url_param__ = "bulletin_id"
     __table_args__ = (
         UniqueConstraint("jurisdiction_id", "year", "seq", name="uq_accountability_bulletins_number"),
+        # A correction cites a bulletin of its own jurisdiction (core.tenancy.colocation).
+        colocated_fk("corrects_id", "accountability_bulletins"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -64,7 +66,7 @@ class Bulletin(JurisdictionOwned, Timestamps, db.Model):
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issuer: Mapped[str] = mapped_column(String(200), default="")
-    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("accountability_bulletins.id"))
+    corrects_id: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     @classmethod
@@ -103,17 +105,21 @@ class BulletinRecipient(UnitOwned, db.Model):
     __tablename__ = "accountability_bulletin_recipients"
     __url_param__ = "recipient_id"
     __table_args__ = (
-        UniqueConstraint("bulletin_id", "unit_id", name="uq_accountability_bulletin_recipients_unit"),
+        # jurisdiction_id last: a shard can only check a key it holds; the bulletin's id alone is global.
+        UniqueConstraint(
+            "bulletin_id", "unit_id", "jurisdiction_id", name="uq_accountability_bulletin_recipients_unit"
+        ),
+        colocated_fk("bulletin_id", "accountability_bulletins"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bulletin_id: Mapped[int] = mapped_column(ForeignKey("accountability_bulletins.id"), index=True)
+    bulletin_id: Mapped[int] = mapped_column(Integer, index=True)
     unit_name: Mapped[str] = mapped_column(String(200))
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     read_by_name: Mapped[str | None] = mapped_column(String(120))
 
-    bulletin: Mapped[Bulletin] = relationship(lazy="select")
+    bulletin: Mapped[Bulletin] = relationship(foreign_keys=[bulletin_id], lazy="select")
 
     @validates("unit_name")
     def _trim(self, key, value):

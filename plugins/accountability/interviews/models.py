@@ -9,7 +9,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import Timestamps, UnitOwned
+from core.models.base import Timestamps, UnitOwned, colocated_fk
 
 
 class InterviewStatus(enum.StrEnum):
@@ -47,9 +47,10 @@ class Commitment(UnitOwned, Timestamps, db.Model):
 
     __tablename__ = "accountability_commitments"
     __url_param__ = "commitment_id"
+    __table_args__ = (colocated_fk("interview_id", "accountability_interviews"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("accountability_interviews.id"), index=True)
+    interview_id: Mapped[int] = mapped_column(Integer, index=True)
     content: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(120))
     deadline: Mapped[dt.date] = mapped_column(Date)
@@ -58,7 +59,7 @@ class Commitment(UnitOwned, Timestamps, db.Model):
     done_note: Mapped[str | None] = mapped_column(Text)
     escalated_for: Mapped[dt.date | None] = mapped_column(Date)
 
-    interview: Mapped[Interview] = relationship(lazy="select")
+    interview: Mapped[Interview] = relationship(foreign_keys=[interview_id], lazy="select")
 
     def overdue_days(self, today: dt.date) -> int:
         return max(0, (today - self.deadline).days) if self.status == "open" else 0

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.append_only import AppendOnly
-from core.models.base import Timestamps, UnitOwned, utcnow
+from core.models.base import Timestamps, UnitOwned, colocated_fk, utcnow
 
 
 class SupervisionStatus(enum.StrEnum):
@@ -65,9 +65,10 @@ class SupervisionStep(AppendOnly, UnitOwned, db.Model):
 
     __tablename__ = "accountability_supervision_steps"
     __url_param__ = "supervision_step_id"
+    __table_args__ = (colocated_fk("supervision_id", "accountability_supervisions"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    supervision_id: Mapped[int] = mapped_column(ForeignKey("accountability_supervisions.id"), index=True)
+    supervision_id: Mapped[int] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -78,7 +79,7 @@ class SupervisionStep(AppendOnly, UnitOwned, db.Model):
     file_mime: Mapped[str | None] = mapped_column(String(100))
     file_size: Mapped[int | None] = mapped_column(Integer)
 
-    supervision: Mapped[Supervision] = relationship(lazy="select")
+    supervision: Mapped[Supervision] = relationship(foreign_keys=[supervision_id], lazy="select")
 
 
 ACTION_LABELS = {

@@ -7,11 +7,11 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import Money, Timestamps, UnitOwned, Versioned
+from core.models.base import Money, Timestamps, UnitOwned, Versioned, colocated_fk
 from core.models.debt import Debt, Payment
 from core.tenancy.models import TenantNode
 
@@ -23,12 +23,14 @@ class WageProject(UnitOwned, Versioned, Timestamps, db.Model):
 
     __tablename__ = "wage_projects"
     __url_param__ = "wage_project_id"
+    # Rows of another tenant-owned table: the keys carry the jurisdiction (core.tenancy.colocation).
+    __table_args__ = (colocated_fk("contractor_id", "enterprises"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     contractor_name: Mapped[str] = mapped_column(String(200))
     contractor_credit_code: Mapped[str | None] = mapped_column(String(18))
-    contractor_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    contractor_id: Mapped[int | None] = mapped_column(Integer)
     contract_no: Mapped[str | None] = mapped_column(String(120))
     wage_bank: Mapped[str | None] = mapped_column(String(120))
     wage_account_masked: Mapped[str | None] = mapped_column(String(40))
@@ -41,7 +43,10 @@ class WageProject(UnitOwned, Versioned, Timestamps, db.Model):
 
     unit: Mapped[TenantNode] = relationship(foreign_keys="WageProject.unit_id", lazy="joined")
     links: Mapped[list[WageProjectDebt]] = relationship(
-        back_populates="project", lazy="selectin", order_by="WageProjectDebt.id"
+        back_populates="project",
+        foreign_keys="WageProjectDebt.project_id",
+        lazy="selectin",
+        order_by="WageProjectDebt.id",
     )
 
     @property
@@ -54,14 +59,19 @@ class WageProjectDebt(UnitOwned, db.Model):
 
     __tablename__ = "wage_project_debts"
     __url_param__ = "project_debt_id"
-    __table_args__ = (UniqueConstraint("debt_id", name="uq_wage_project_debts_debt"),)
+    __table_args__ = (
+        # jurisdiction_id last: a shard can only check a key it holds; the debt's id alone is global.
+        UniqueConstraint("debt_id", "jurisdiction_id", name="uq_wage_project_debts_debt"),
+        colocated_fk("project_id", "wage_projects"),
+        colocated_fk("debt_id", "debts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("wage_projects.id"), index=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"))
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    debt_id: Mapped[int] = mapped_column(Integer)
 
-    project: Mapped[WageProject] = relationship(back_populates="links")
-    debt: Mapped[Debt] = relationship(lazy="joined")
+    project: Mapped[WageProject] = relationship(back_populates="links", foreign_keys=[project_id])
+    debt: Mapped[Debt] = relationship(foreign_keys=[debt_id], lazy="joined")
 
 
 class CaseStatus(enum.StrEnum):
@@ -83,7 +93,11 @@ class WageCase(UnitOwned, Timestamps, db.Model):
 
     __tablename__ = "wage_cases"
     __url_param__ = "case_id"
-    __table_args__ = (UniqueConstraint("jurisdiction_id", "case_no", name="uq_wage_cases_case_no"),)
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_id", "case_no", name="uq_wage_cases_case_no"),
+        colocated_fk("project_id", "wage_projects"),
+        colocated_fk("debt_id", "debts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_no: Mapped[str] = mapped_column(String(80))
@@ -96,12 +110,12 @@ class WageCase(UnitOwned, Timestamps, db.Model):
     received_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=CaseStatus.UNMATCHED)
     match_note: Mapped[str | None] = mapped_column(Text)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("wage_projects.id"))
-    debt_id: Mapped[int | None] = mapped_column(ForeignKey("debts.id"))
+    project_id: Mapped[int | None] = mapped_column(Integer)
+    debt_id: Mapped[int | None] = mapped_column(Integer)
     cleared_on: Mapped[dt.date | None] = mapped_column(Date)
 
-    project: Mapped[WageProject | None] = relationship(lazy="joined")
-    debt: Mapped[Debt | None] = relationship(lazy="joined")
+    project: Mapped[WageProject | None] = relationship(foreign_keys=[project_id], lazy="joined")
+    debt: Mapped[Debt | None] = relationship(foreign_keys=[debt_id], lazy="joined")
 
     @property
     def status_label(self) -> str:
@@ -125,17 +139,22 @@ class WageAccountPayment(UnitOwned, Timestamps, db.Model):
 
     __tablename__ = "wage_account_payments"
     __url_param__ = "wage_payment_id"
-    __table_args__ = (UniqueConstraint("payment_id", name="uq_wage_account_payments_payment"),)
+    __table_args__ = (
+        # jurisdiction_id last: a shard can only check a key it holds; the payment's id alone is global.
+        UniqueConstraint("payment_id", "jurisdiction_id", name="uq_wage_account_payments_payment"),
+        colocated_fk("project_id", "wage_projects"),
+        colocated_fk("payment_id", "payments"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("wage_projects.id"), index=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"))
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    payment_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20), default=WagePaymentKind.WORKS)
     to_wage_account: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     labour_share_due: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
 
-    payment: Mapped[Payment] = relationship(lazy="joined")
-    project: Mapped[WageProject] = relationship()
+    payment: Mapped[Payment] = relationship(foreign_keys=[payment_id], lazy="joined")
+    project: Mapped[WageProject] = relationship(foreign_keys=[project_id])
 
     @property
     def bypassed(self) -> bool:

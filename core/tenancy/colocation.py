@@ -91,23 +91,24 @@ def colocate(
     ``foreign_keys`` maps a column to the tenant-owned table it refers to; each single-column foreign key
     (named by the metadata's convention) is replaced by the composite one, with the same ``ondelete``.
     Parents first: a colocated foreign key needs its target's key. ``drop_index`` removes the
-    single-column ``ix_<table>_jurisdiction_id`` the key's leading column replaces.
+    single-column ``ix_<table>_jurisdiction_id`` the key's leading column replaces. Names go through
+    ``op.f`` so a name over PostgreSQL's 63 characters is shortened the way the metadata's is.
     """
     foreign_keys = dict(foreign_keys or {})
     ondelete = dict(ondelete or {})
     if drop_index:
-        op.drop_index(f"ix_{table}_{DISTRIBUTION_COLUMN}", table_name=table)
+        op.drop_index(op.f(f"ix_{table}_{DISTRIBUTION_COLUMN}"), table_name=table)
     if key:
         op.create_index(
-            f"uq_{table}_{DISTRIBUTION_COLUMN}_id", table, [DISTRIBUTION_COLUMN, "id"], unique=True
+            op.f(f"uq_{table}_{DISTRIBUTION_COLUMN}_id"), table, [DISTRIBUTION_COLUMN, "id"], unique=True
         )
     if foreign_keys:
         with op.batch_alter_table(table) as batch:  # on SQLite: one rebuild of the table
             for column, target in foreign_keys.items():
-                batch.drop_constraint(f"fk_{table}_{column}_{target}", type_="foreignkey")
+                batch.drop_constraint(op.f(f"fk_{table}_{column}_{target}"), type_="foreignkey")
             for column, target in foreign_keys.items():
                 batch.create_foreign_key(
-                    f"fk_{table}_{column}_{target}",
+                    op.f(f"fk_{table}_{column}_{target}"),
                     target,
                     [column, DISTRIBUTION_COLUMN],
                     ["id", DISTRIBUTION_COLUMN],
@@ -130,12 +131,16 @@ def uncolocate(
     if foreign_keys:
         with op.batch_alter_table(table) as batch:
             for column, target in foreign_keys.items():
-                batch.drop_constraint(f"fk_{table}_{column}_{target}", type_="foreignkey")
+                batch.drop_constraint(op.f(f"fk_{table}_{column}_{target}"), type_="foreignkey")
             for column, target in foreign_keys.items():
                 batch.create_foreign_key(
-                    f"fk_{table}_{column}_{target}", target, [column], ["id"], ondelete=ondelete.get(column)
+                    op.f(f"fk_{table}_{column}_{target}"),
+                    target,
+                    [column],
+                    ["id"],
+                    ondelete=ondelete.get(column),
                 )
     if key:
-        op.drop_index(f"uq_{table}_{DISTRIBUTION_COLUMN}_id", table_name=table)
+        op.drop_index(op.f(f"uq_{table}_{DISTRIBUTION_COLUMN}_id"), table_name=table)
     if drop_index:
-        op.create_index(f"ix_{table}_{DISTRIBUTION_COLUMN}", table, [DISTRIBUTION_COLUMN])
+        op.create_index(op.f(f"ix_{table}_{DISTRIBUTION_COLUMN}"), table, [DISTRIBUTION_COLUMN])

@@ -36,6 +36,7 @@ def test_schema_rls_and_history(app, name):
         contract.migration_problems(app, name)
         + contract.rls_problems(app, name)
         + contract.append_only_problems(app, name)
+        + contract.colocation_problems(app, name)
     )
     assert not problems, "\n".join(problems)
 
@@ -85,7 +86,7 @@ def run_kit(tmp_path, *args: str) -> subprocess.CompletedProcess:
 def test_the_kit_passes_the_sample_plugin(tmp_path):
     result = run_kit(tmp_path, "--qingqian-contract=sample")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "8 passed" in result.stdout
+    assert "9 passed" in result.stdout
 
 
 def test_the_kit_fails_a_plugin_without_rls_and_isolation(tmp_path):
@@ -97,10 +98,12 @@ def test_the_kit_fails_a_plugin_without_rls_and_isolation(tmp_path):
     }
     assert failed == {
         "test_tenant_tables_have_row_level_security",
+        "test_tables_follow_the_colocation_rules",
         "test_routes_are_isolated",
         "test_money_fields_refuse_floats",
         "test_errors_speak_chinese",
     }, out[-3000:]
     assert "enable_tenant_rls(op, 'broken_notes')" in out
+    assert "broken_notes: foreign key (debt_id) → debts does not carry jurisdiction_id" in out
     assert "GET /api/v1/broken/notes/1 → 200" in out and "列表接口泄露了其他租户的数据" in out
     assert "amount 在接口上是数字" in out and "错误信息不是中文：['text is required']" in out

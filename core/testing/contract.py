@@ -142,6 +142,18 @@ def rls_problems(app, name: str) -> list[str]:
     return problems
 
 
+def colocation_problems(app, name: str) -> list[str]:
+    """The plugin's tables against the rules that let them be distributed by jurisdiction."""
+    from core.tenancy import colocation
+
+    tables = {t.name for cls in plugin_models(app, name) for t in cls.__mapper__.tables}
+    return [
+        f"不符合按辖区分布的规则（见 core.tenancy.colocation，外键用 colocated_fk）：{problem}"
+        for problem in colocation.problems(db.metadata)
+        if problem.split(":", 1)[0] in tables
+    ]
+
+
 def looks_like_history(cls: type) -> bool:
     table = cls.__table__
     columns = set(table.columns.keys())

@@ -62,6 +62,10 @@ def test_tenant_tables_have_row_level_security(contract_app, contract_plugin):
     _report(contract.rls_problems(contract_app, contract_plugin))
 
 
+def test_tables_follow_the_colocation_rules(contract_app, contract_plugin):
+    _report(contract.colocation_problems(contract_app, contract_plugin))
+
+
 def test_history_tables_are_append_only(contract_app, contract_plugin):
     _report(contract.append_only_problems(contract_app, contract_plugin))
 

@@ -1,7 +1,8 @@
 """A plugin that breaks the contract on purpose (tests/test_plugin_contract.py runs the kit on it).
 
-Its migration forgets ``enable_tenant_rls``; its item route reads past the tenant filter; its list
-route hands every jurisdiction's notes out; its amount is a float on the wire; its own error is English.
+Its migration forgets ``enable_tenant_rls``; its key to a debt forgets the jurisdiction; its item route
+reads past the tenant filter; its list route hands every jurisdiction's notes out; its amount is a float
+on the wire; its own error is English.
 Never installed: the kit registers it with ``--qingqian-contract-module=qingqian_broken``.
 """
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, fields
-from sqlalchemy import Integer, Numeric, Text
+from sqlalchemy import ForeignKey, Integer, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api.base import ApiError, Blueprint
@@ -23,6 +23,8 @@ class BrokenNote(UnitOwned, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text, default="")
     amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    # Wrong on purpose: a key to another tenant table without the jurisdiction (colocated_fk is right).
+    debt_id: Mapped[int | None] = mapped_column(ForeignKey("debts.id"))
 
 
 blp = Blueprint("broken", __name__, url_prefix="/broken", description="反例插件")

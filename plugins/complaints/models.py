@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.append_only import AppendOnly
-from core.models.base import Money, Timestamps, UnitOwned, Versioned, utcnow
+from core.models.base import Money, Timestamps, UnitOwned, Versioned, colocated_fk, utcnow
 from core.models.debt import Debt
 
 
@@ -113,10 +113,13 @@ class Complaint(UnitOwned, Versioned, Timestamps, db.Model):
     __table_args__ = (
         Index("ix_complaints_scope_status", "jurisdiction_id", "unit_id", "status"),
         Index("ix_complaints_dupes", "jurisdiction_id", "creditor_code"),
+        # Unique within the jurisdiction, which every lookup by code names (the public status pages are
+        # per jurisdiction): a shard checks it alone (core.tenancy.colocation).
+        UniqueConstraint("tracking_code", "jurisdiction_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    tracking_code: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(30), default=Channel.PUBLIC)
     source_ref: Mapped[str | None] = mapped_column(String(200))  # e.g. the national platform's case number
     status: Mapped[str] = mapped_column(String(20), default=Status.RECEIVED, index=True)
@@ -165,7 +168,10 @@ class Complaint(UnitOwned, Versioned, Timestamps, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     attachments: Mapped[list[ComplaintAttachment]] = relationship(
-        back_populates="complaint", lazy="selectin", viewonly=True
+        back_populates="complaint",
+        foreign_keys="ComplaintAttachment.complaint_id",
+        lazy="selectin",
+        viewonly=True,
     )
 
     @property
@@ -186,16 +192,17 @@ class ComplaintAttachment(UnitOwned, db.Model):
 
     __tablename__ = "complaint_attachments"
     __url_param__ = "attachment_id"
+    __table_args__ = (colocated_fk("complaint_id", "complaints"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    complaint_id: Mapped[int] = mapped_column(Integer, index=True)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(60))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    complaint: Mapped[Complaint] = relationship(back_populates="attachments")
+    complaint: Mapped[Complaint] = relationship(back_populates="attachments", foreign_keys=[complaint_id])
 
 
 class ComplaintStep(AppendOnly, UnitOwned, db.Model):
@@ -204,9 +211,10 @@ class ComplaintStep(AppendOnly, UnitOwned, db.Model):
     __append_only_movable__ = ("unit_id",)
     __tablename__ = "complaint_steps"
     __url_param__ = "complaint_step_id"
+    __table_args__ = (colocated_fk("complaint_id", "complaints"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    complaint_id: Mapped[int] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
@@ -214,7 +222,7 @@ class ComplaintStep(AppendOnly, UnitOwned, db.Model):
     actor_name: Mapped[str] = mapped_column(String(120), default="系统")
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
-    complaint: Mapped[Complaint] = relationship()
+    complaint: Mapped[Complaint] = relationship(foreign_keys=[complaint_id])
 
 
 class ComplaintDebtLink(UnitOwned, db.Model):
@@ -222,15 +230,19 @@ class ComplaintDebtLink(UnitOwned, db.Model):
 
     __tablename__ = "complaint_debt_links"
     __url_param__ = "complaint_debt_link_id"
-    __table_args__ = (UniqueConstraint("complaint_id", "debt_id"),)
+    __table_args__ = (
+        UniqueConstraint("complaint_id", "debt_id", "jurisdiction_id"),
+        colocated_fk("complaint_id", "complaints"),
+        colocated_fk("debt_id", "debts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"), index=True)
+    complaint_id: Mapped[int] = mapped_column(Integer, index=True)
+    debt_id: Mapped[int] = mapped_column(Integer, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    complaint: Mapped[Complaint] = relationship()
-    debt: Mapped[Debt] = relationship()
+    complaint: Mapped[Complaint] = relationship(foreign_keys=[complaint_id])
+    debt: Mapped[Debt] = relationship(foreign_keys=[debt_id])
 
 
 class ConfidentialNote(UnitOwned, db.Model):
@@ -238,13 +250,14 @@ class ConfidentialNote(UnitOwned, db.Model):
 
     __tablename__ = "complaint_confidential_notes"
     __url_param__ = "confidential_note_id"
+    __table_args__ = (colocated_fk("complaint_id", "complaints"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    complaint_id: Mapped[int] = mapped_column(Integer, index=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    complaint: Mapped[Complaint] = relationship()
+    complaint: Mapped[Complaint] = relationship(foreign_keys=[complaint_id])
 
 
 MODELS = [Complaint, ComplaintAttachment, ComplaintStep, ComplaintDebtLink, ConfidentialNote]

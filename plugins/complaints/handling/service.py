@@ -72,7 +72,11 @@ def _bump(complaint: Complaint) -> None:
 
 
 def notify_received(jurisdiction_id: int, tracking_code: str) -> None:
-    complaint = db.session.scalar(db.select(Complaint).where(Complaint.tracking_code == tracking_code))
+    complaint = db.session.scalar(
+        db.select(Complaint).where(
+            Complaint.tracking_code == tracking_code, Complaint.jurisdiction_id == jurisdiction_id
+        )
+    )
     if complaint is None:
         return
     notify.send(

@@ -171,10 +171,15 @@ def record_step(complaint: Complaint, action: str, label: str, actor=None, note:
     )
 
 
-def _unique_code() -> str:
+def _unique_code(jurisdiction_id: int) -> str:
+    # Unique within the jurisdiction: the public status page names it.
     for _ in range(10):
         code = security.new_tracking_code()
-        exists = db.session.scalar(db.select(Complaint.id).where(Complaint.tracking_code == code))
+        exists = db.session.scalar(
+            db.select(Complaint.id).where(
+                Complaint.tracking_code == code, Complaint.jurisdiction_id == jurisdiction_id
+            )
+        )
         if exists is None:
             return code
     raise RuntimeError("could not draw a free tracking code")  # 31^12 codes: practically unreachable
@@ -196,7 +201,7 @@ def create_complaint(
     complaint = Complaint(
         jurisdiction_id=jurisdiction.id,
         unit_id=jurisdiction.id,
-        tracking_code=_unique_code(),
+        tracking_code=_unique_code(jurisdiction.id),
         channel=channel,
         status=Status.RECEIVED,
         received_on=received,

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.append_only import AppendOnly
-from core.models.base import Money, Timestamps, UnitOwned, Versioned, utcnow
+from core.models.base import Money, Timestamps, UnitOwned, Versioned, colocated_fk, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -55,9 +55,13 @@ STATUS_LABELS = {
 class Confirmation(UnitOwned, Versioned, Timestamps, db.Model):
     __tablename__ = "finance_confirmations"
     __url_param__ = "confirmation_id"
+    # The codes are unique within the jurisdiction, which every lookup by code names (the public status
+    # and verification pages are per jurisdiction, the letter prints that page's address): a shard
+    # checks them alone (core.tenancy.colocation).
     __table_args__ = (
-        UniqueConstraint("tracking_code", name="uq_finance_confirmations_tracking_code"),
-        UniqueConstraint("verification_code", name="uq_finance_confirmations_verification_code"),
+        UniqueConstraint("tracking_code", "jurisdiction_id"),
+        UniqueConstraint("verification_code", "jurisdiction_id"),
+        colocated_fk("debt_id", "debts"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,7 +93,7 @@ class Confirmation(UnitOwned, Versioned, Timestamps, db.Model):
     # The kind of contract as the SME gives it (goods / works / services): a created debt's category.
     category: Mapped[str | None] = mapped_column(String(20))
     # The ledger debt the receivable is: linked when one matches, created once the debtor confirms.
-    debt_id: Mapped[int | None] = mapped_column(ForeignKey("debts.id"), index=True)
+    debt_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # Whether the contract provides for payment by commercial bill or receivable e-voucher (条例第十一条).
     bills_agreed: Mapped[bool | None] = mapped_column(Boolean)
     # Sold by factoring: the assignee is the creditor of record from ``assigned_on``.
@@ -114,9 +118,10 @@ class ConfirmationStep(AppendOnly, UnitOwned, db.Model):
 
     __tablename__ = "finance_confirmation_steps"
     __url_param__ = "confirmation_step_id"
+    __table_args__ = (colocated_fk("confirmation_id", "finance_confirmations"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    confirmation_id: Mapped[int] = mapped_column(ForeignKey("finance_confirmations.id"), index=True)
+    confirmation_id: Mapped[int] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
@@ -124,7 +129,7 @@ class ConfirmationStep(AppendOnly, UnitOwned, db.Model):
     actor_name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    confirmation: Mapped[Confirmation] = relationship()
+    confirmation: Mapped[Confirmation] = relationship(foreign_keys=[confirmation_id])
 
 
 class ConfirmationAttachment(UnitOwned, db.Model):
@@ -136,16 +141,17 @@ class ConfirmationAttachment(UnitOwned, db.Model):
 
     __tablename__ = "finance_confirmation_attachments"
     __url_param__ = "confirmation_attachment_id"
+    __table_args__ = (colocated_fk("confirmation_id", "finance_confirmations"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    confirmation_id: Mapped[int] = mapped_column(ForeignKey("finance_confirmations.id"), index=True)
+    confirmation_id: Mapped[int] = mapped_column(Integer, index=True)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(60))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    confirmation: Mapped[Confirmation] = relationship()
+    confirmation: Mapped[Confirmation] = relationship(foreign_keys=[confirmation_id])
 
 
 class ReferralStatus(enum.StrEnum):
@@ -172,9 +178,10 @@ class Referral(UnitOwned, Versioned, Timestamps, db.Model):
 
     __tablename__ = "finance_referrals"
     __url_param__ = "finance_referral_id"
+    __table_args__ = (colocated_fk("confirmation_id", "finance_confirmations"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    confirmation_id: Mapped[int] = mapped_column(ForeignKey("finance_confirmations.id"), index=True)
+    confirmation_id: Mapped[int] = mapped_column(Integer, index=True)
     partner_code: Mapped[str] = mapped_column(String(60))
     partner_name: Mapped[str] = mapped_column(String(200))
     referred_on: Mapped[dt.date] = mapped_column(Date)
@@ -187,7 +194,7 @@ class Referral(UnitOwned, Versioned, Timestamps, db.Model):
     outcome_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    confirmation: Mapped[Confirmation] = relationship()
+    confirmation: Mapped[Confirmation] = relationship(foreign_keys=[confirmation_id])
 
     @property
     def status_label(self) -> str:

@@ -143,25 +143,30 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _unique_code() -> str:
+def _unique_code(jurisdiction_id: int) -> str:
+    # Unique within the jurisdiction: the public status page names it.
     for _ in range(10):
         code = new_tracking_code()
-        if db.session.scalar(db.select(Confirmation.id).where(Confirmation.tracking_code == code)) is None:
+        taken = db.select(Confirmation.id).where(
+            Confirmation.tracking_code == code, Confirmation.jurisdiction_id == jurisdiction_id
+        )
+        if db.session.scalar(taken) is None:
             return code
     raise RuntimeError("could not draw a free tracking code")  # 31^12 codes: practically unreachable
 
 
-def _unique_verification_code() -> str:
-    # Drawn across every jurisdiction (the column is unique), so look in the system's view of it.
+def _unique_verification_code(jurisdiction_id: int) -> str:
+    # Unique within the jurisdiction (the verification page names it), whose requests the answering unit
+    # does not all see: look in the system's view of that jurisdiction.
     from core.tenancy.scope import system_scope
 
     with system_scope():
         for _ in range(10):
             code = new_tracking_code()
-            if (
-                db.session.scalar(db.select(Confirmation.id).where(Confirmation.verification_code == code))
-                is None
-            ):
+            taken = db.select(Confirmation.id).where(
+                Confirmation.verification_code == code, Confirmation.jurisdiction_id == jurisdiction_id
+            )
+            if db.session.scalar(taken) is None:
                 return code
     raise RuntimeError("could not draw a free verification code")
 
@@ -246,7 +251,7 @@ def create(
     item = Confirmation(
         jurisdiction_id=jurisdiction.id,
         unit_id=debtor.id,
-        tracking_code=_unique_code(),
+        tracking_code=_unique_code(jurisdiction.id),
         channel=channel,
         status=Status.PENDING,
         requested_on=requested,
@@ -389,7 +394,7 @@ def answer(item: Confirmation, data: dict, *, actor=None) -> Confirmation:
     if confirmed is not None:
         item.debtor_code = credit_code.check(str(data.get("debtor_code"))).code
         item.confirmation_no = f"QR{today.year}-{item.id:06d}"
-        item.verification_code = _unique_verification_code()
+        item.verification_code = _unique_verification_code(item.jurisdiction_id)
     item.version += 1
     late = "（逾期答复）" if today > item.due_on else ""
     if outcome == Status.CONFIRMED:

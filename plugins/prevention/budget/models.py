@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import Money, Timestamps, UnitOwned, Versioned
+from core.models.base import Money, Timestamps, UnitOwned, Versioned, colocated_fk
 from core.models.debt import Debt
 
 
@@ -16,18 +16,24 @@ class BudgetArrangement(UnitOwned, Versioned, Timestamps, db.Model):
     __tablename__ = "prevention_budget_arrangements"
     __url_param__ = "arrangement_id"
     __table_args__ = (
-        UniqueConstraint("debt_id", "year", name="uq_prevention_budget_arrangements_debt_year"),
+        UniqueConstraint(
+            "debt_id",
+            "year",
+            "jurisdiction_id",
+            name="uq_prevention_budget_arrangements_debt_year_jurisdiction_id",
+        ),
+        colocated_fk("debt_id", "debts"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"), index=True)
+    debt_id: Mapped[int] = mapped_column(Integer, index=True)
     year: Mapped[int] = mapped_column(Integer)
     budget_line: Mapped[str] = mapped_column(String(200))
     amount: Mapped[Decimal] = mapped_column(Money)
     remarks: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    debt: Mapped[Debt] = relationship()
+    debt: Mapped[Debt] = relationship(foreign_keys=[debt_id])
 
 
 MODELS = [BudgetArrangement]

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import Money, Timestamps, UnitOwned, Versioned
+from core.models.base import Money, Timestamps, UnitOwned, Versioned, colocated_fk
 from core.tenancy.models import TenantNode
 
 
@@ -38,7 +38,10 @@ class Project(UnitOwned, Versioned, Timestamps, db.Model):
     unit: Mapped[TenantNode] = relationship(foreign_keys="Project.unit_id")
 
     funding: Mapped[list[FundingSource]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", order_by="FundingSource.id"
+        back_populates="project",
+        foreign_keys="FundingSource.project_id",
+        cascade="all, delete-orphan",
+        order_by="FundingSource.id",
     )
 
     @property
@@ -58,14 +61,15 @@ class FundingSource(UnitOwned, db.Model):
     """One source of a project's money (本级财政、专项债、上级补助…) and whether it is secured (落实)."""
 
     __tablename__ = "prevention_funding_sources"
+    __table_args__ = (colocated_fk("project_id", "prevention_projects"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("prevention_projects.id"), index=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
     source: Mapped[str] = mapped_column(String(100))
     amount: Mapped[Decimal] = mapped_column(Money)
     secured: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    project: Mapped[Project] = relationship(back_populates="funding")
+    project: Mapped[Project] = relationship(back_populates="funding", foreign_keys=[project_id])
 
 
 MODELS = [Project, FundingSource]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.clock import utcnow
 from core.extensions import db
 from core.models.append_only import AppendOnly
-from core.models.base import Money, Timestamps, UnitOwned, Versioned
+from core.models.base import Money, Timestamps, UnitOwned, Versioned, colocated_fk
 from core.tenancy.models import TenantNode
 
 
@@ -25,9 +25,10 @@ class ContractReview(UnitOwned, Versioned, Timestamps, db.Model):
 
     __tablename__ = "prevention_reviews"
     __url_param__ = "review_id"
+    __table_args__ = (colocated_fk("project_id", "prevention_projects"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("prevention_projects.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(Integer, index=True)
     title: Mapped[str] = mapped_column(String(200))
     counterparty: Mapped[str] = mapped_column(String(200))
     counterparty_size: Mapped[str] = mapped_column(String(20))
@@ -48,10 +49,16 @@ class ContractReview(UnitOwned, Versioned, Timestamps, db.Model):
     unit: Mapped[TenantNode] = relationship(foreign_keys="ContractReview.unit_id")
 
     decisions: Mapped[list[ReviewDecision]] = relationship(
-        back_populates="review", order_by="ReviewDecision.id", viewonly=True
+        back_populates="review",
+        foreign_keys="ReviewDecision.review_id",
+        order_by="ReviewDecision.id",
+        viewonly=True,
     )
     documents: Mapped[list[ReviewDocument]] = relationship(
-        back_populates="review", order_by="ReviewDocument.id", viewonly=True
+        back_populates="review",
+        foreign_keys="ReviewDocument.review_id",
+        order_by="ReviewDocument.id",
+        viewonly=True,
     )
 
 
@@ -59,9 +66,10 @@ class ReviewDecision(UnitOwned, AppendOnly, db.Model):
     """What happened to a review, in order: each check with its findings, each answer, the signing."""
 
     __tablename__ = "prevention_review_decisions"
+    __table_args__ = (colocated_fk("review_id", "prevention_reviews"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("prevention_reviews.id"), index=True)
+    review_id: Mapped[int] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     findings: Mapped[list] = mapped_column(JSON, default=list)
@@ -72,7 +80,7 @@ class ReviewDecision(UnitOwned, AppendOnly, db.Model):
     actor_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    review: Mapped[ContractReview] = relationship(back_populates="decisions")
+    review: Mapped[ContractReview] = relationship(back_populates="decisions", foreign_keys=[review_id])
 
 
 class ReviewDocument(UnitOwned, db.Model):
@@ -80,9 +88,10 @@ class ReviewDocument(UnitOwned, db.Model):
 
     __tablename__ = "prevention_review_documents"
     __url_param__ = "review_document_id"
+    __table_args__ = (colocated_fk("review_id", "prevention_reviews"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("prevention_reviews.id"), index=True)
+    review_id: Mapped[int] = mapped_column(Integer, index=True)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
@@ -90,7 +99,7 @@ class ReviewDocument(UnitOwned, db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    review: Mapped[ContractReview] = relationship(back_populates="documents")
+    review: Mapped[ContractReview] = relationship(back_populates="documents", foreign_keys=[review_id])
 
 
 MODELS = [ContractReview, ReviewDecision, ReviewDocument]

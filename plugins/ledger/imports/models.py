@@ -128,6 +128,8 @@ class LedgerImportRow(CopiedUnitOwned, db.Model):
     """
 
     __tablename__ = "ledger_import_rows"
+    # Keeps the (jurisdiction_id, id) key every import row pays for: it has no unique key of its own to
+    # carry the jurisdiction instead (row numbers repeat across a file's sheets).
     __table_args__ = (
         Index("ix_ledger_import_rows_import_outcome", "import_id", "outcome", "row_number"),
         colocated_fk("import_id", "ledger_imports", ondelete="CASCADE"),

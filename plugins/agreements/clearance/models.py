@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
 from core.models.append_only import AppendOnly
-from core.models.base import Money, Timestamps, UnitOwned, Versioned
+from core.models.base import Money, Timestamps, UnitOwned, Versioned, colocated_fk
 from core.models.debt import Debt, Payment
 
 
@@ -76,10 +76,15 @@ class Classification(UnitOwned, Versioned, Timestamps, db.Model):
 
     __tablename__ = "agreements_classifications"
     __url_param__ = "classification_id"
-    __table_args__ = (UniqueConstraint("debt_id", name="uq_agreements_classifications_debt_id"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "debt_id", "jurisdiction_id", name="uq_agreements_classifications_debt_id_jurisdiction_id"
+        ),
+        colocated_fk("debt_id", "debts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"), index=True)
+    debt_id: Mapped[int] = mapped_column(Integer, index=True)
     debt_class: Mapped[str] = mapped_column(String(20))
     confirmed_on: Mapped[dt.date] = mapped_column(Date)
     # The undisputed part must be paid by this date (Art. 15), whatever the class.
@@ -89,9 +94,12 @@ class Classification(UnitOwned, Versioned, Timestamps, db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    debt: Mapped[Debt] = relationship(lazy="joined", innerjoin=True)
+    debt: Mapped[Debt] = relationship(foreign_keys=[debt_id], lazy="joined", innerjoin=True)
     steps: Mapped[list[DisputeStep]] = relationship(
-        back_populates="classification", order_by="DisputeStep.started_on", lazy="selectin"
+        back_populates="classification",
+        foreign_keys="DisputeStep.classification_id",
+        order_by="DisputeStep.started_on",
+        lazy="selectin",
     )
 
     @property
@@ -108,16 +116,19 @@ class DisputeStep(AppendOnly, UnitOwned, Timestamps, db.Model):
 
     __tablename__ = "agreements_dispute_steps"
     __url_param__ = "dispute_step_id"
+    __table_args__ = (colocated_fk("classification_id", "agreements_classifications"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    classification_id: Mapped[int] = mapped_column(ForeignKey("agreements_classifications.id"), index=True)
+    classification_id: Mapped[int] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(30))
     started_on: Mapped[dt.date] = mapped_column(Date)
     ended_on: Mapped[dt.date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    classification: Mapped[Classification] = relationship(back_populates="steps")
+    classification: Mapped[Classification] = relationship(
+        back_populates="steps", foreign_keys=[classification_id]
+    )
 
     @property
     def kind_label(self) -> str:
@@ -129,9 +140,10 @@ class Agreement(UnitOwned, Versioned, Timestamps, db.Model):
 
     __tablename__ = "agreements_agreements"
     __url_param__ = "agreement_id"
+    __table_args__ = (colocated_fk("debt_id", "debts"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"), index=True)
+    debt_id: Mapped[int] = mapped_column(Integer, index=True)
     debtor_party: Mapped[str] = mapped_column(String(200))
     creditor_party: Mapped[str] = mapped_column(String(200))
     agreed_amount: Mapped[Decimal] = mapped_column(Money)
@@ -147,9 +159,12 @@ class Agreement(UnitOwned, Versioned, Timestamps, db.Model):
     scan_size: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    debt: Mapped[Debt] = relationship(lazy="joined", innerjoin=True)
+    debt: Mapped[Debt] = relationship(foreign_keys=[debt_id], lazy="joined", innerjoin=True)
     installments: Mapped[list[Installment]] = relationship(
-        back_populates="agreement", order_by="Installment.seq", lazy="selectin"
+        back_populates="agreement",
+        foreign_keys="Installment.agreement_id",
+        order_by="Installment.seq",
+        lazy="selectin",
     )
 
     @property
@@ -164,16 +179,17 @@ class Agreement(UnitOwned, Versioned, Timestamps, db.Model):
 class Installment(UnitOwned, Timestamps, db.Model):
     __tablename__ = "agreements_installments"
     __url_param__ = "installment_id"
+    __table_args__ = (colocated_fk("agreement_id", "agreements_agreements"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements_agreements.id"), index=True)
+    agreement_id: Mapped[int] = mapped_column(Integer, index=True)
     seq: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
     paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     status: Mapped[str] = mapped_column(String(20), default=InstallmentStatus.PENDING)
 
-    agreement: Mapped[Agreement] = relationship(back_populates="installments")
+    agreement: Mapped[Agreement] = relationship(back_populates="installments", foreign_keys=[agreement_id])
 
     @property
     def status_label(self) -> str:
@@ -189,14 +205,22 @@ class InstallmentPayment(UnitOwned, db.Model):
 
     __tablename__ = "agreements_installment_payments"
     __url_param__ = "installment_payment_id"
-    __table_args__ = (UniqueConstraint("payment_id", name="uq_agreements_installment_payments_payment_id"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "payment_id",
+            "jurisdiction_id",
+            name="uq_agreements_installment_payments_payment_id_jurisdiction_id",
+        ),
+        colocated_fk("installment_id", "agreements_installments"),
+        colocated_fk("payment_id", "payments"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    installment_id: Mapped[int] = mapped_column(ForeignKey("agreements_installments.id"), index=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    installment_id: Mapped[int] = mapped_column(Integer, index=True)
+    payment_id: Mapped[int] = mapped_column(Integer, index=True)
 
-    installment: Mapped[Installment] = relationship()
-    payment: Mapped[Payment] = relationship(lazy="joined", innerjoin=True)
+    installment: Mapped[Installment] = relationship(foreign_keys=[installment_id])
+    payment: Mapped[Payment] = relationship(foreign_keys=[payment_id], lazy="joined", innerjoin=True)
 
 
 MODELS = [Classification, DisputeStep, Agreement, Installment, InstallmentPayment]

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import CopiedUnitOwned, JurisdictionOwned, Timestamps, UnitOwned
+from core.models.base import CopiedUnitOwned, JurisdictionOwned, Timestamps, UnitOwned, colocated_fk
 from core.tenancy.models import TenantNode
 
 
@@ -128,10 +128,15 @@ class LedgerImportRow(CopiedUnitOwned, db.Model):
     """
 
     __tablename__ = "ledger_import_rows"
-    __table_args__ = (Index("ix_ledger_import_rows_import_outcome", "import_id", "outcome", "row_number"),)
+    # Keeps the (jurisdiction_id, id) key every import row pays for: it has no unique key of its own to
+    # carry the jurisdiction instead (row numbers repeat across a file's sheets).
+    __table_args__ = (
+        Index("ix_ledger_import_rows_import_outcome", "import_id", "outcome", "row_number"),
+        colocated_fk("import_id", "ledger_imports", ondelete="CASCADE"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("ledger_imports.id", ondelete="CASCADE"))
+    import_id: Mapped[int] = mapped_column(Integer)
     row_number: Mapped[int] = mapped_column(Integer)
     sheet: Mapped[str | None] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20))  # the parser's: accepted | warning | rejected | skipped
@@ -149,15 +154,21 @@ class LedgerRowKey(CopiedUnitOwned, db.Model):
     """The stable file-row key a debt was imported under (core's Debt model is not a plugin's to change)."""
 
     __tablename__ = "ledger_row_keys"
+    # One key per debt; the jurisdiction trails (ids are global, so the meaning is unchanged) and makes
+    # this the unique key a shard can check, in place of a (jurisdiction_id, id) index every imported row
+    # would pay for: nothing refers to a row key.
+    __tenant_key__ = None
     __table_args__ = (
-        UniqueConstraint("debt_id", name="uq_ledger_row_keys_debt_id"),
+        UniqueConstraint("debt_id", "jurisdiction_id", name="uq_ledger_row_keys_debt_id_jurisdiction_id"),
         Index("ix_ledger_row_keys_jurisdiction_key", "jurisdiction_id", "row_key"),
+        colocated_fk("debt_id", "debts"),
+        colocated_fk("import_id", "ledger_imports"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"))
+    debt_id: Mapped[int] = mapped_column(Integer)
     row_key: Mapped[str] = mapped_column(String(500))
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_imports.id"))
+    import_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class LedgerColumnMapping(JurisdictionOwned, Timestamps, db.Model):

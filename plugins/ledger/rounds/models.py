@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models.base import JurisdictionOwned, Money, Timestamps, UnitOwned, utcnow
+from core.models.base import JurisdictionOwned, Money, Timestamps, UnitOwned, colocated_fk, utcnow
 from core.tenancy.models import TenantNode
 
 
@@ -94,13 +94,16 @@ class RoundUnit(UnitOwned, db.Model):
 
     __tablename__ = "ledger_round_units"
     __url_param__ = "round_unit_id"
-    __table_args__ = (Index("uq_ledger_round_units_round_unit", "round_id", "unit_id", unique=True),)
+    __table_args__ = (
+        Index("uq_ledger_round_units_round_unit", "round_id", "unit_id", "jurisdiction_id", unique=True),
+        colocated_fk("round_id", "ledger_rounds"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("ledger_rounds.id"), index=True)
+    round_id: Mapped[int] = mapped_column(Integer, index=True)
     added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    round: Mapped[LedgerRound] = relationship()
+    round: Mapped[LedgerRound] = relationship(foreign_keys=[round_id])
     unit: Mapped[TenantNode] = relationship(foreign_keys="RoundUnit.unit_id", lazy="joined", innerjoin=True)
 
 
@@ -121,14 +124,16 @@ class Submission(UnitOwned, db.Model):
             "uq_ledger_submissions_live",
             "round_id",
             "unit_id",
+            "jurisdiction_id",
             unique=True,
             sqlite_where=text(LIVE_CONDITION),
             postgresql_where=text(LIVE_CONDITION),
         ),
+        colocated_fk("round_id", "ledger_rounds"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("ledger_rounds.id"), index=True)
+    round_id: Mapped[int] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.SUBMITTED)
     zero: Mapped[bool] = mapped_column(Boolean, default=False)
     statement: Mapped[str | None] = mapped_column(Text)
@@ -149,7 +154,7 @@ class Submission(UnitOwned, db.Model):
     reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reopen_reason: Mapped[str | None] = mapped_column(Text)
 
-    round: Mapped[LedgerRound] = relationship(lazy="joined", innerjoin=True)
+    round: Mapped[LedgerRound] = relationship(foreign_keys=[round_id], lazy="joined", innerjoin=True)
     unit: Mapped[TenantNode] = relationship(foreign_keys="Submission.unit_id", lazy="joined", innerjoin=True)
 
     @property
@@ -168,12 +173,19 @@ class Flag(UnitOwned, Timestamps, db.Model):
     __url_param__ = "flag_id"
     # One flag per round, kind and debt: the job recomputes flags daily without duplicating them, and a
     # resolved flag is not raised again.
-    __table_args__ = (Index("uq_ledger_flags_round_kind_debt", "round_id", "kind", "debt_id", unique=True),)
+    __table_args__ = (
+        Index(
+            "uq_ledger_flags_round_kind_debt", "round_id", "kind", "debt_id", "jurisdiction_id", unique=True
+        ),
+        colocated_fk("round_id", "ledger_rounds"),
+        colocated_fk("submission_id", "ledger_submissions"),
+        colocated_fk("debt_id", "debts"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("ledger_rounds.id"), index=True)
-    submission_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_submissions.id"), index=True)
-    debt_id: Mapped[int] = mapped_column(ForeignKey("debts.id"), index=True)
+    round_id: Mapped[int] = mapped_column(Integer, index=True)
+    submission_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    debt_id: Mapped[int] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(30))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default=FlagStatus.OPEN, index=True)
@@ -182,8 +194,8 @@ class Flag(UnitOwned, Timestamps, db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_by_name: Mapped[str | None] = mapped_column(String(120))
 
-    round: Mapped[LedgerRound] = relationship(lazy="joined", innerjoin=True)
-    submission: Mapped[Submission | None] = relationship()
+    round: Mapped[LedgerRound] = relationship(foreign_keys=[round_id], lazy="joined", innerjoin=True)
+    submission: Mapped[Submission | None] = relationship(foreign_keys=[submission_id])
     unit: Mapped[TenantNode] = relationship(foreign_keys="Flag.unit_id", lazy="joined", innerjoin=True)
 
     @property

@@ -73,31 +73,53 @@ def run_migrations_offline():
 def run_migrations_online():
     engine = target_db.engine
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_db.metadata,
-            **_configure_args(),
-        )
-        with context.begin_transaction():
-            if connection.dialect.name == "postgresql":
-                # Data migrations act for the whole platform; FORCEd policies would otherwise hide rows
-                # from a migrating user that owns the tables without being superuser.
-                # Before revision rls_0002 the policies read this setting; from then on the scope function
-                # (which lets the owner, who runs migrations, see all; core.tenancy.rls).
-                connection.exec_driver_sql("SELECT set_config('qingqian.all', 'on', true)")
-                connection.exec_driver_sql(
-                    """
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table (copy, drop, rename). With foreign keys enforced SQLite
+            # refuses to drop a table other rows refer to, so a database holding data could not be
+            # upgraded; they are off for the run (outside any transaction, where the pragma works) and
+            # every reference is checked once it is over.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction SQLAlchemy began, so alembic's own one commits
+        try:
+            _run_online(connection)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"迁移后有 {len(broken)} 行的外键引用不存在的记录，例如：{broken[:3]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def _run_online(connection):
+    context.configure(
+        connection=connection,
+        target_metadata=target_db.metadata,
+        **_configure_args(),
+    )
+    with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Data migrations act for the whole platform; FORCEd policies would otherwise hide rows
+            # from a migrating user that owns the tables without being superuser.
+            # Before revision rls_0002 the policies read this setting; from then on the scope function
+            # (which lets the owner, who runs migrations, see all; core.tenancy.rls).
+            connection.exec_driver_sql("SELECT set_config('qingqian.all', 'on', true)")
+            connection.exec_driver_sql(
+                """
 DO $qq$
 BEGIN
     IF to_regprocedure('qingqian_set_scope(boolean, bigint)') IS NOT NULL THEN
-        PERFORM qingqian_set_scope(true, NULL);
+    PERFORM qingqian_set_scope(true, NULL);
     END IF;
 EXCEPTION WHEN insufficient_privilege THEN
     RAISE NOTICE '迁移用户既不是表的所有者也不是维护角色，数据迁移只能看到当前范围内的数据';
 END
 $qq$"""
-                )
-            context.run_migrations()
+            )
+        context.run_migrations()
 
 
 _install_plugin_locations()

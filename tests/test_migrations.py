@@ -187,3 +187,41 @@ def test_postgres_upgrade_from_empty_matches_models(app):
         # Leave the session's schema as the other tests expect it.
         result = runner.invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, (result.output, result.exception)
+
+
+def test_sqlite_upgrade_of_a_database_holding_data(tmp_path, monkeypatch):
+    """The embedded default upgrades in place: batch migrations rebuild tables other rows refer to (debts,
+    complaints, …), which SQLite refuses while it enforces foreign keys — migrations/env.py turns them off
+    for the run and checks every reference afterwards."""
+    from core.testing.harness import build_world, debt_payload
+
+    app = _sqlite_app(tmp_path, monkeypatch)
+    _invoke(app, "upgrade")
+    with app.app_context():
+        world = build_world(app)
+    client = app.test_client()
+    debt = client.post("/api/v1/debts", json=debt_payload(), headers=world.headers("clerk_a1"))
+    assert debt.status_code == 201, debt.json
+    paid = client.post(
+        f"/api/v1/debts/{debt.json['id']}/payments",
+        json={"paid_on": "2024-01-02", "amount": "1000.00"},
+        headers={**world.headers("clerk_a1"), "If-Match": debt.headers["ETag"]},
+    )
+    assert paid.status_code == 201, paid.json
+
+    def counts() -> dict[str, int]:
+        with app.app_context(), db.engine.connect() as conn:
+            return {
+                t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                for t in ("tenant_nodes", "enterprises", "debts", "payments", "events")
+            }
+
+    before = counts()
+    assert before["debts"] == 1 and before["payments"] == 1
+    # Back to before the colocated keys (every plugin's revision that depends on them goes too), and up.
+    _invoke(app, "downgrade", "onboard_0001")
+    _invoke(app, "upgrade")
+    assert counts() == before
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

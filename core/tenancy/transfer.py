@@ -373,8 +373,11 @@ def _remap_path(path: str, ids: _Ids) -> str:
 
 
 def _target(column: sa.Column) -> str | None:
-    for fk in column.foreign_keys:
-        return fk.column.table.name
+    """The table whose ids ``column`` holds. A column may sit in several foreign keys: ``jurisdiction_id``
+    refers to the tree's ``id`` and is also part of every colocated key (→ ``debts.jurisdiction_id``)."""
+    for fk in sorted(column.foreign_keys, key=lambda fk: fk.column.table.name):
+        if fk.column.name == "id":
+            return fk.column.table.name
     if column.name in COPIED_NODE_COLUMNS:
         return NODES
     return None

@@ -156,3 +156,16 @@ def test_long_clean_parts_still_read(tmp_path):
     path = ledger(tmp_path)
     _with_sheet_prolog(path, b"<!--" + b"y" * (200 * 1024) + b"-->\n")
     assert parse_file(path, "a.xlsx", PLAN).counts["accepted"] == 1
+
+
+def test_uncompressed_budget_grows_with_the_configured_row_limit(tmp_path, monkeypatch):
+    # An operator who allows five times the default rows allows five times the unpacked size, no more.
+    path = ledger(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        total = sum(i.file_size for i in zf.infolist())
+    monkeypatch.setattr(safety, "MAX_UNCOMPRESSED", total // 4)
+    with pytest.raises(LedgerFileError, match="压缩炸弹"):
+        safety.check_zip(path)
+    safety.check_zip(path, max_rows=5 * safety.ROWS_BUDGETED)
+    with pytest.raises(LedgerFileError, match="压缩炸弹"):
+        safety.check_zip(path, max_rows=3 * safety.ROWS_BUDGETED)

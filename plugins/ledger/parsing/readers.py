@@ -61,7 +61,7 @@ def read_table(path: Path, filename: str, *, max_rows: int) -> Iterator[tuple[st
         rows = _read_csv(path, filename)
     else:
         if kind == "zip":
-            check_zip(path)
+            check_zip(path, max_rows)
         rows = _read_excel(path)
     for count, (sheet, number, cells) in enumerate(rows, start=1):
         if count > max_rows:

@@ -10,13 +10,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from hashlib import blake2b
 from pathlib import Path
 
 from core import clock
 from core.rules import credit_code as cc
-from core.rules.amounts import parse_cell
+from core.rules.amounts import CENT, parse_cell
 from core.rules.validation import Issue
 from plugins.ledger.parsing import normalize as nz
 from plugins.ledger.parsing.headers import (
@@ -238,7 +238,6 @@ class _Parser:
         self.memos: dict[str, dict] = {}  # field -> cell -> (value or _ABSENT, Issue or None)
         self.texts: dict[object, str] = {}
         self.blanks: dict[str, bool] = {}
-        self.leads: dict[str, bool] = {}
         self.codes: dict[str, tuple[str | None, str | None, Issue | None]] = {}
         self.sizes_read: dict[str, tuple[str | None, Issue | None]] = {}
         self.kinds_read: dict[tuple[str, str], tuple[str | None, Issue | None]] = {}
@@ -424,21 +423,16 @@ class _Parser:
             self.blanks[value] = found
         return found
 
-    def lead(self, cell: str) -> bool:
-        """``_starts_like_a_footer``, remembered per cell text."""
-        found = _starts_like_a_footer(cell)
-        if len(self.leads) >= _MEMO_MAX:
-            self.leads.clear()
-        self.leads[cell] = found
-        return found
-
     def skip_reason(self, sheet: _Sheet, cells: list[object], picked: tuple) -> str | None:
         creditor = picked[sheet.creditor_at] if sheet.creditor_at >= 0 else None
         # Total, footer and note rows start with one of a few characters; only such cells need the full
         # normalisation and the patterns (this runs for every row of 100,000-row files).
-        # Remembered per cell text (asked inline: most cells are texts already judged).
-        leads = self.leads
-        texts = [compact(c) for c in cells if type(c) is str and leads.get(c, True) and self.lead(c)]
+        memo = _LEAD_MEMO  # asked inline first: most cells start with a character already judged
+        texts = [
+            compact(c)
+            for c in cells
+            if type(c) is str and memo.get(c[:1]) is not False and _starts_like_a_footer(c)
+        ]
         if texts:
             no_code = sheet.code_at < 0 or nz.is_empty(picked[sheet.code_at])
             for t in texts:
@@ -493,7 +487,11 @@ class _Parser:
                 if found is not _ABSENT:
                     v[target] = found
                 continue
-            amount, problem = parse_cell(value, factor)
+            if type(value) is float and value - value == 0:
+                # parse_cell's own first step, inline (the usual amount cell: a finite float)
+                amount, problem = (Decimal(repr(value)) * factor).quantize(CENT, ROUND_HALF_UP), None
+            else:
+                amount, problem = parse_cell(value, factor)
             if problem:
                 issues.append(Issue(fld, f"{FIELD_NAMES.get(fld, fld)}{problem}", "error"))
             elif amount is not None:

@@ -101,7 +101,10 @@ def _read_excel(path: Path) -> Iterator[tuple[str, int, list[Cell]]]:
                 # pad the left so column positions (and Excel's row numbers) stay true.
                 pad = [None] * start[1]
                 for index, cells in enumerate(sheet.iter_rows()):
-                    row = [None if c == "" else (str(c) if type(c) in _TIMES else c) for c in cells]
+                    # Empty cells come as "": None instead, in one C-level pass (this runs for every row).
+                    row = list(map(_BLANK_TO_NONE.get, cells, cells))
+                    if not _TIMES.isdisjoint(map(type, row)):
+                        row = [str(c) if type(c) in _TIMES else c for c in row]
                     if row.count(None) != len(row):
                         yield meta.name, index + 1, pad + row if pad else row
             except PasswordError as exc:
@@ -112,6 +115,7 @@ def _read_excel(path: Path) -> Iterator[tuple[str, int, list[Cell]]]:
 
 # Times of day and durations have no meaning in a ledger cell; they are kept as their text.
 _TIMES = frozenset({dt.time, dt.timedelta})
+_BLANK_TO_NONE = {"": None}  # .get(cell, cell): None for "", the cell itself otherwise
 
 
 def _calamine_message(exc: Exception) -> str:

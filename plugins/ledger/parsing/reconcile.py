@@ -38,7 +38,7 @@ class Reconciliation:
             if len(self.unreadable) < UNREADABLE_LISTED:
                 self.unreadable.append(row_number)
             return
-        self.amounts[status] += Decimal(amount)
+        self.amounts[status] += amount if type(amount) is Decimal else Decimal(amount)
 
     def as_dict(self) -> dict:
         data = sum(self.amounts.values(), ZERO)

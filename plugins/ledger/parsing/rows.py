@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from hashlib import blake2b
 from pathlib import Path
 
 from core import clock
 from core.rules import credit_code as cc
+from core.rules.amounts import CENT, parse_cell
 from core.rules.validation import Issue
 from plugins.ledger.parsing import normalize as nz
 from plugins.ledger.parsing.headers import (
@@ -69,6 +70,7 @@ _LEADS = frozenset("本全以总合小累共其填制审复负单主分联电手
 
 # How ``_Parser.validate`` reads each field (one lookup per cell instead of a chain of set tests).
 _AMOUNT, _DATE, _BOOL = "amount", "date", "bool"
+_CELL, _OWED = "cell", "owed"  # how a field cell is read (see _Parser.cell_plans)
 _KINDS: dict[str, str] = {
     **{f: _AMOUNT for f in AMOUNT_FIELDS},
     **{f: _DATE for f in DATE_FIELDS},
@@ -77,6 +79,9 @@ _KINDS: dict[str, str] = {
 _ONE = Decimal(1)
 _NUMBERS = frozenset({int, float})
 _LEAD_MEMO: dict[str, bool] = {}
+_JUDICIAL = Issue("judicial", "已进入司法程序，不属于清欠范围", "error")
+_NO_CODE = Issue("credit_code", "未填写统一社会信用代码，请补充", "warning")
+_NO_CATEGORY = Issue("category", "款项类别不能为空", "error")
 
 
 def _starts_like_a_footer(cell: str) -> bool:
@@ -95,6 +100,22 @@ def _starts_like_a_footer(cell: str) -> bool:
 
 _HASHABLE_CELLS = frozenset({str, int, float, dt.date, dt.datetime})
 _DATES_MAX = 100_000
+# What each field column's cells became, remembered per distinct cell (see ``_Parser.cell_plans``): ledger
+# columns repeat a few debtor units, creditors, categories, dates and flags down 100,000 rows.
+_MEMO_MAX = 20_000
+_ABSENT = object()  # the cell gives its field no value
+
+
+def _new_memo() -> dict:
+    """A column's memory of cell → (value, issue); tests swap in one that forgets, to compare."""
+    return {}
+
+
+def _memoisable(value: object) -> bool:
+    """Whether a cell may be remembered by value: True == 1 == 1.0 and False == 0 == -0.0 hash alike but do
+    not read alike (a flag is not a figure), so those are never remembered; every other cell a reader
+    gives (str, int, float, date, datetime) reads the same as any cell equal to it."""
+    return type(value) is str or (type(value) is not bool and value != 0 and value != 1)
 
 
 def row_key_for(
@@ -135,13 +156,25 @@ class _Sheet:
     field_names: tuple[str, ...] = ()
     last_field_index: int = -1
     pick_fields: Callable[[list[object]], tuple] = tuple
+    plans: tuple[tuple, ...] = ()  # per field cell, aligned with field_names: see _Parser.cell_plans
+    creditor_at: int = -1  # positions in the field cells
+    code_at: int = -1
+    owed_at: int = -1
+    data_at: tuple[int, ...] = ()  # the field cells that make a row not blank (all but 行号)
+    source_rows_at: tuple[int, ...] = ()  # set when several columns are 行号 (see _merge_source_rows)
 
     def set_picks(self) -> None:
         """The data cells and the field cells of a row as tuples, each in one C call (this runs for every
         row); rows shorter than the header take ``_padded``."""
         self.last_data_index, self.pick_data = _picker([c.index for c in self.data_columns])
-        self.field_names = tuple(c.field for c in self.fields)
+        self.field_names = names = tuple(c.field for c in self.fields)
         self.last_field_index, self.pick_fields = _picker([c.index for c in self.fields])
+        self.creditor_at, self.code_at, self.owed_at = (
+            names.index(f) if f in names else -1 for f in ("creditor_name", "credit_code", "amount_owed")
+        )
+        self.data_at = tuple(i for i, f in enumerate(names) if f != SOURCE_ROW)
+        source_rows = tuple(i for i, f in enumerate(names) if f == SOURCE_ROW)
+        self.source_rows_at = source_rows if len(source_rows) > 1 else ()
 
 
 def _picker(indices: list[int]) -> tuple[int, Callable[[list[object]], tuple]]:
@@ -152,6 +185,20 @@ def _picker(indices: list[int]) -> tuple[int, Callable[[list[object]], tuple]]:
 
 def _padded(columns: list[Column], cells: list[object], n: int) -> tuple:
     return tuple(cells[c.index] if c.index < n else None for c in columns)
+
+
+def _merge_source_rows(picked: tuple, at: tuple[int, ...]) -> tuple:
+    """Several 行号 columns read as one field: the last filled one's cell, in the place of the first filled
+    one (as a field → cell mapping built left to right keeps them), the others empty."""
+    filled = [i for i in at if picked[i] is not None]
+    if not filled:
+        return picked
+    out = list(picked)
+    last = out[filled[-1]]
+    for i in filled:
+        out[i] = None
+    out[filled[0]] = last
+    return tuple(out)
 
 
 class _Parser:
@@ -188,6 +235,12 @@ class _Parser:
         self.owed_figures: list[Decimal] = []  # 欠款金额 as written (before the unit), for the unit check
         self.unit_cache: dict[str, tuple[int | None, str | None]] = {}
         self.dates: dict[object, tuple[dt.date | None, str | None, bool]] = {}
+        self.memos: dict[str, dict] = {}  # field -> cell -> (value or _ABSENT, Issue or None)
+        self.texts: dict[object, str] = {}
+        self.blanks: dict[str, bool] = {}
+        self.codes: dict[str, tuple[str | None, str | None, Issue | None]] = {}
+        self.sizes_read: dict[str, tuple[str | None, Issue | None]] = {}
+        self.kinds_read: dict[tuple[str, str], tuple[str | None, Issue | None]] = {}
         self.parsed_sheets = 0
         self.split_columns = False
 
@@ -230,6 +283,7 @@ class _Parser:
         self.split_columns = {"undisputed_amount", "disputed_amount"} <= fields
         sheet.header_texts = {c.index: compact(c.header) for c in match.columns}
         sheet.multipliers = {c.field: c.multiplier or sheet.multiplier for c in sheet.fields}
+        sheet.plans = self.cell_plans(sheet)
         for col in match.columns:
             # Amount headers carry the unit they were read in, so a rejected-rows workbook parses back right.
             col.raw_header = col.header
@@ -259,29 +313,118 @@ class _Parser:
 
     # -- rows --------------------------------------------------------------------------------------------
 
+    def cell_plans(self, sheet: _Sheet) -> tuple[tuple, ...]:
+        """How each field cell of the sheet is read: (field, key in the values, kind, memory, reader, unit).
+
+        Amounts are read afresh (nearly every figure differs; ``parse_cell`` takes floats in one step);
+        every other cell through ``reader`` once per distinct cell, remembered in the field's memory.
+        """
+        plans = []
+        for fld in sheet.field_names:
+            kind = _KINDS.get(fld)
+            if kind is _AMOUNT:
+                plan_kind = _OWED if fld == "amount_owed" else _AMOUNT
+                plans.append((fld, fld, plan_kind, None, None, sheet.multipliers.get(fld, _ONE)))
+                continue
+            memo = self.memos.get(fld)
+            if memo is None:
+                memo = self.memos[fld] = _new_memo()
+            target = "source_row" if fld == SOURCE_ROW else fld
+            plans.append((fld, target, _CELL, memo, self.cell_reader(fld, kind), None))
+        return tuple(plans)
+
+    def cell_reader(self, fld: str, kind: str | None) -> Callable[[object], tuple[object, Issue | None]]:
+        """cell → (value for the field or _ABSENT, the Issue it raises or None), for one field."""
+        name = FIELD_NAMES.get(fld, fld)
+        if kind is _DATE:
+            return lambda value: self.read_date(fld, name, value)
+        if kind is _BOOL:
+
+            def read_flag(value: object) -> tuple[object, Issue | None]:
+                flag, problem = nz.boolean(value)
+                if problem:
+                    return _ABSENT, Issue(fld, f"{name}{problem}", "error")
+                return (_ABSENT if flag is None else flag), None
+
+            return read_flag
+        if fld == "credit_code":
+            return lambda value: (nz.credit_code_text(value), None)
+        if fld == SOURCE_ROW:
+
+            def read_row_number(value: object) -> tuple[object, None]:
+                number = nz.row_number(value)
+                return (_ABSENT if number is None else number), None
+
+            return read_row_number
+        clean = nz.multiline_text if fld in MULTILINE_FIELDS else nz.text
+        return lambda value: (clean(value) or _ABSENT, None)
+
+    def read_date(self, fld: str, name: str, value: object) -> tuple[object, Issue | None]:
+        day, problem, month_only = self.date_of(value)
+        if problem:
+            return _ABSENT, Issue(fld, f"{name}{problem}", "error")
+        if day is None:
+            return _ABSENT, None
+        if day > self.today and fld not in FUTURE_PLANNED:
+            if fld in FUTURE_OK:
+                return day, Issue(
+                    fld, f"{name}（{nz.fmt_date(day)}）尚未到期，请核实是否已构成拖欠", "warning"
+                )
+            return day, Issue(fld, f"{name}（{nz.fmt_date(day)}）晚于今天，请核实", "error")
+        if day.year < 1980:
+            return day, Issue(fld, f"{name}（{nz.fmt_date(day)}）不合理，请核实", "error")
+        if month_only:
+            return day, Issue(fld, f"{name}只填写了年月，已按{day.year}年{day.month}月1日记录", "warning")
+        return day, None
+
     def row(self, sheet: _Sheet, number: int, cells: list[object]) -> None:
         assert sheet.columns is not None
         n = len(cells)
         picked = sheet.pick_fields(cells) if n > sheet.last_field_index else _padded(sheet.fields, cells, n)
-        by_field = {f: value for f, value in zip(sheet.field_names, picked, strict=True) if value is not None}
-        row = ParsedRow(row_number=number, sheet=sheet.name, raw={}, values={}, issues=[], status=ACCEPTED)
+        if sheet.source_rows_at:
+            picked = _merge_source_rows(picked, sheet.source_rows_at)
+        row = ParsedRow(number, sheet.name, {}, {}, [], ACCEPTED)
         self.result.rows.append(row)
-        reason = self.skip_reason(sheet, cells, by_field)
+        reason = self.skip_reason(sheet, cells, picked)
         if reason:
             row.status, row.skip_reason = SKIPPED, reason
         else:
-            self.validate(sheet, row, by_field, cells)
+            self.validate(sheet, row, picked, cells)
         # The original texts cost more memory than the parsed values; an accepted row never needs them
         # (only the rejected-rows export and problem listings do), unless the caller asks.
         if row.status != ACCEPTED or self.keep_raw:
+            text_of = self.text_of
             row.raw = {
-                col.raw_header: nz.text(cells[col.index])
+                col.raw_header: text_of(cells[col.index])
                 for col in sheet.columns
                 if col.index < n and cells[col.index] is not None
             }
 
-    def skip_reason(self, sheet: _Sheet, cells: list[object], by_field: dict[str, object]) -> str | None:
-        creditor = by_field.get("creditor_name")
+    def text_of(self, value: object) -> str:
+        """``nz.text``, remembered per cell."""
+        found = self.texts.get(value)
+        if found is None:
+            found = nz.text(value)
+            if _memoisable(value):
+                if len(self.texts) >= _MEMO_MAX:
+                    self.texts.clear()
+                self.texts[value] = found
+        return found
+
+    def is_blank(self, value: object) -> bool:
+        """``nz.is_empty``, remembered per text cell."""
+        if type(value) is not str:
+            return value is None
+        found = self.blanks.get(value)
+        if found is None:
+            found = nz.is_empty(value)
+            if len(self.blanks) >= _MEMO_MAX:
+                self.blanks.clear()
+            self.blanks[value] = found
+        return found
+
+    def skip_reason(self, sheet: _Sheet, cells: list[object], picked: tuple) -> str | None:
+        creditor = picked[sheet.creditor_at] if sheet.creditor_at >= 0 else None
         # Total, footer and note rows start with one of a few characters; only such cells need the full
         # normalisation and the patterns (this runs for every row of 100,000-row files).
         memo = _LEAD_MEMO  # asked inline first: most cells start with a character already judged
@@ -290,21 +433,26 @@ class _Parser:
             for c in cells
             if type(c) is str and memo.get(c[:1]) is not False and _starts_like_a_footer(c)
         ]
-        no_code = nz.is_empty(by_field.get("credit_code"))
-        for t in texts:
-            if (
-                no_code
-                and _TOTAL.match(t)
-                and (creditor is None or compact(creditor) == t or _TOTAL.match(compact(creditor)))
-            ):
-                return "合计行"
-            if _FOOTER.match(t) and (creditor is None or compact(creditor) == t):
-                return "填表人/审核人"
-            if _NOTE.match(t) and (creditor is None or compact(creditor) == t):
-                return "表尾说明"
-        if not any(not nz.is_empty(v) for f, v in by_field.items() if f != SOURCE_ROW):
+        if texts:
+            no_code = sheet.code_at < 0 or nz.is_empty(picked[sheet.code_at])
+            for t in texts:
+                if (
+                    no_code
+                    and _TOTAL.match(t)
+                    and (creditor is None or compact(creditor) == t or _TOTAL.match(compact(creditor)))
+                ):
+                    return "合计行"
+                if _FOOTER.match(t) and (creditor is None or compact(creditor) == t):
+                    return "填表人/审核人"
+                if _NOTE.match(t) and (creditor is None or compact(creditor) == t):
+                    return "表尾说明"
+        is_blank = self.is_blank
+        for i in sheet.data_at:
+            if not is_blank(picked[i]):
+                break
+        else:
             return "空行"
-        if type(by_field.get("amount_owed")) in _NUMBERS:
+        if sheet.owed_at >= 0 and type(picked[sheet.owed_at]) in _NUMBERS:
             return None  # a number under 欠款金额: data, not a repeated header
         header = sheet.header_texts
         same = sum(
@@ -319,75 +467,77 @@ class _Parser:
             return "重复表头"
         return None
 
-    def validate(
-        self, sheet: _Sheet, row: ParsedRow, by_field: dict[str, object], cells: list[object]
-    ) -> None:
+    def validate(self, sheet: _Sheet, row: ParsedRow, picked: tuple, cells: list[object]) -> None:
         v = row.values
         issues = row.issues
-
-        def err(fld: str, msg: str) -> None:
-            issues.append(Issue(fld, msg, "error"))
-
-        def warn(fld: str, msg: str) -> None:
-            issues.append(Issue(fld, msg, "warning"))
-
-        mult = sheet.multipliers
-        for fld, value in by_field.items():
-            kind = _KINDS.get(fld)
-            if kind is _AMOUNT:
-                factor = mult.get(fld, _ONE)
-                amount, problem = nz.amount(value, factor)
-                if problem:
-                    err(fld, f"{FIELD_NAMES.get(fld, fld)}{problem}")
-                elif amount is not None:
-                    v[fld] = amount
-                    if fld == "amount_owed":
-                        self.note_figure(row.row_number, value, factor)
-            elif kind is _DATE:
-                self.check_date(fld, value, v, err, warn)
-            elif kind is _BOOL:
-                flag, problem = nz.boolean(value)
-                if problem:
-                    err(fld, f"{FIELD_NAMES.get(fld, fld)}{problem}")
-                elif flag is not None:
-                    v[fld] = flag
-            elif fld == "credit_code":
-                v[fld] = nz.credit_code_text(value)
-            elif fld == SOURCE_ROW:
-                number = nz.row_number(value)
-                if number is not None:
-                    v["source_row"] = number
+        for (fld, target, kind, memo, read, factor), value in zip(sheet.plans, picked, strict=True):
+            if value is None:
+                continue
+            if kind is _CELL:
+                got = memo.get(value)
+                if got is None:
+                    got = read(value)
+                    if _memoisable(value):
+                        if len(memo) >= _MEMO_MAX:
+                            memo.clear()
+                        memo[value] = got
+                found, issue = got
+                if issue is not None:
+                    issues.append(issue)
+                if found is not _ABSENT:
+                    v[target] = found
+                continue
+            if type(value) is float and value - value == 0:
+                # parse_cell's own first step, inline (the usual amount cell: a finite float)
+                amount, problem = (Decimal(repr(value)) * factor).quantize(CENT, ROUND_HALF_UP), None
             else:
-                t = nz.multiline_text(value) if fld in MULTILINE_FIELDS else nz.text(value)
-                if t:
-                    v[fld] = t
+                amount, problem = parse_cell(value, factor)
+            if problem:
+                issues.append(Issue(fld, f"{FIELD_NAMES.get(fld, fld)}{problem}", "error"))
+            elif amount is not None:
+                v[fld] = amount
+                if kind is _OWED:
+                    self.note_figure(row.row_number, value, factor)
 
-        self.check_creditor(v, err, warn)
-        self.check_debtor(v, sheet, err, warn)
-        self.check_kinds(v, err, warn)
-        self.check_amounts(v, issues, err, warn)
+        self.check_creditor(v, issues)
+        self.check_debtor(v, sheet, issues)
+        self.check_kinds(v, issues)
+        self.check_amounts(v, issues)
         if v.get("judicial") and self.exclude_judicial:
-            err("judicial", "已进入司法程序，不属于清欠范围")
+            issues.append(_JUDICIAL)
 
         explicit_key = v.pop("row_key", None)
-        base_key = (
-            "id:" + nz.key(explicit_key)
-            if explicit_key
-            else row_key_for(
-                v.get("debtor_unit_id") or v.get("debtor_unit"),
-                v.get("credit_code"),
-                v.get("creditor_name"),
-                v.get("contract_no"),
-                v.get("project_name"),
-            )
-        )
-        row.row_key = base_key
+        # The parts of the row key, which the duplicate check uses too (``row_key_for``, inlined).
+        get = v.get
+        debtor = get("debtor_unit_id") or get("debtor_unit")
+        creditor = nz.key(get("credit_code")) or nz.key(get("creditor_name"))
+        contract = nz.key(get("contract_no"))
         if explicit_key:
+            base_key = "id:" + nz.key(explicit_key)
             v["row_key"] = explicit_key
+        else:
+            debtor_part = f"u{debtor}" if isinstance(debtor, int) else nz.key(debtor)
+            contract_part = f"c:{contract}" if contract else f"p:{nz.key(get('project_name'))}"
+            base_key = f"{debtor_part}|{creditor}|{contract_part}"
+        row.row_key = base_key
         if issues and any(i.level == "error" for i in issues):
             row.status = REJECTED
             return
-        if self.duplicate(sheet, row, cells, explicit_key):
+        if contract:
+            # nz.key of a unit id is its digits
+            parties = (str(debtor) if type(debtor) is int else nz.key(debtor), creditor)
+            amounts = (
+                get("amount_owed"),
+                get("contract_amount"),
+                get("disputed_amount"),
+                get("migrant_wage_amount"),
+                get("paid_amount"),
+                get("undisputed_amount"),
+            )
+            contract_key = ("contract", parties, contract, amounts)
+        else:
+            contract_key = None
+        if self.duplicate(sheet, row, cells, explicit_key, contract_key):
             return
         # Two invoices of one project (no contract number) or two amounts under one contract are two debts:
         # the n-th row sharing a key gets "#n", so each matches its own debt again on the next upload.
@@ -396,23 +546,6 @@ class _Parser:
         if uses > 1:
             row.row_key = f"{base_key}#{uses}"
         row.status = WARNING if issues else ACCEPTED
-
-    def check_date(self, fld: str, value: object, v: dict, err: Callable, warn: Callable) -> None:
-        day, problem, month_only = self.date_of(value)
-        name = FIELD_NAMES.get(fld, fld)
-        if problem:
-            err(fld, f"{name}{problem}")
-        elif day is not None:
-            v[fld] = day
-            if day > self.today and fld not in FUTURE_PLANNED:
-                if fld in FUTURE_OK:
-                    warn(fld, f"{name}（{nz.fmt_date(day)}）尚未到期，请核实是否已构成拖欠")
-                else:
-                    err(fld, f"{name}（{nz.fmt_date(day)}）晚于今天，请核实")
-            elif day.year < 1980:
-                err(fld, f"{name}（{nz.fmt_date(day)}）不合理，请核实")
-            elif month_only:
-                warn(fld, f"{name}只填写了年月，已按{day.year}年{day.month}月1日记录")
 
     def date_of(self, value: object) -> tuple[dt.date | None, str | None, bool]:
         """``nz.date``, remembered per cell value: a ledger repeats few distinct dates many times."""
@@ -425,87 +558,135 @@ class _Parser:
                 self.dates[value] = found
         return found
 
-    def duplicate(self, sheet: _Sheet, row: ParsedRow, cells: list[object], explicit_key: str | None) -> bool:
+    def duplicate(
+        self,
+        sheet: _Sheet,
+        row: ParsedRow,
+        cells: list[object],
+        explicit_key: str | None,
+        contract_key: tuple | None,
+    ) -> bool:
         """Mark ``row`` a duplicate of an earlier one: identical in every data cell (序号 aside), or with the
-        same non-empty contract number, parties and amounts. A repeated 行标识 on a different row is an
-        error: the clerk says two different rows are one debt. Anything else is its own debt."""
-        v = row.values
+        same non-empty contract number, parties and amounts (``contract_key``). A repeated 行标识 on a
+        different row is an error: the clerk says two different rows are one debt. Anything else is its own
+        debt."""
         n = len(cells)
         # A digest, not the texts: 100,000 rows of 20 cells would otherwise stay in memory twice.
         columns = sheet.data_columns
         picked = sheet.pick_data(cells) if n > sheet.last_data_index else _padded(columns, cells, n)
-        content = ("cells", sheet.name, hashlib.blake2b(repr(picked).encode(), digest_size=16).digest())
-        keys: list[tuple] = [content]
-        contract = nz.key(v.get("contract_no"))
-        if contract:
-            amounts = tuple(v.get(f) for f in sorted(AMOUNT_FIELDS))
-            creditor = nz.key(v.get("credit_code")) or nz.key(v.get("creditor_name"))
-            parties = (nz.key(v.get("debtor_unit_id") or v.get("debtor_unit")), creditor)
-            keys.append(("contract", parties, contract, amounts))
-        for key in keys:
-            first = self.first_seen.get(key)
-            if first is not None:
-                row.status = DUPLICATE
-                same = "内容完全相同" if key[0] == "cells" else "合同编号和金额相同"
-                row.issues.append(Issue("row", f"与第{first}行{same}，视为重复行，未导入", "error"))
-                return True
+        content = ("cells", sheet.name, blake2b(repr(picked).encode(), digest_size=16).digest())
+        # Each key is looked up and stored in one step (a new row is the rule): the map grows when the key is
+        # new; a row found to be a duplicate or refused takes its keys back out.
+        seen = self.first_seen
+        number = row.row_number
+        size = len(seen)
+        first = seen.setdefault(content, number)
+        if len(seen) == size:
+            return self.mark_duplicate(row, first, "内容完全相同")
+        if contract_key is not None:
+            first = seen.setdefault(contract_key, number)
+            if len(seen) == size + 1:
+                del seen[content]
+                return self.mark_duplicate(row, first, "合同编号和金额相同")
         if explicit_key:
-            first = self.first_seen.get(("id", row.row_key))
+            id_key = ("id", row.row_key)
+            first = seen.get(id_key)
             if first is not None:
+                del seen[content]
+                if contract_key is not None:
+                    del seen[contract_key]
                 row.issues.append(
                     Issue("row_key", f"行标识“{explicit_key}”与第{first}行相同，但内容不同，请核实", "error")
                 )
                 row.status = REJECTED
                 return True
-            self.first_seen[("id", row.row_key)] = row.row_number
-        for key in keys:
-            self.first_seen[key] = row.row_number
+            seen[id_key] = number
         return False
+
+    def mark_duplicate(self, row: ParsedRow, first: int, same: str) -> bool:
+        row.status = DUPLICATE
+        row.issues.append(Issue("row", f"与第{first}行{same}，视为重复行，未导入", "error"))
+        return True
 
     def note_figure(self, number: int, value: object, factor: Decimal) -> None:
         """Remember how 欠款金额 was written, to warn when the figures look like the other unit."""
+        sampling = len(self.owed_figures) < UNIT_SAMPLE
+        if factor != 1 and not sampling:
+            return  # nothing more to learn: the decimals are only judged for figures read in 元
+        if type(value) is float and sampling is False:
+            # Decimal(repr(value)) has more than 2 decimals exactly when the repr does: the usual number cell
+            # is told from the text, without the Decimal. Exponent forms, inf and nan take the long way.
+            shown = repr(value)
+            dot = shown.find(".")
+            if dot >= 0 and "e" not in shown:
+                if len(shown) - dot - 1 > 2:
+                    self.fine_decimals.append((number, nz.text(value)))
+                return
         figure = nz.plain_number(value)
         if figure is None:
             return  # "12.5万" carries its own unit
-        if len(self.owed_figures) < UNIT_SAMPLE:
+        if sampling:
             self.owed_figures.append(figure)
         if factor == 1 and -figure.as_tuple().exponent > 2:
             self.fine_decimals.append((number, nz.text(value)))
 
-    def check_creditor(self, v: dict, err: Callable, warn: Callable) -> None:
+    def check_creditor(self, v: dict, issues: list[Issue]) -> None:
         if not v.get("creditor_name"):
-            err("creditor_name", "债权企业名称不能为空")
+            issues.append(Issue("creditor_name", "债权企业名称不能为空", "error"))
         raw_code = v.pop("credit_code", "")
         if raw_code:
-            checked = cc.check(raw_code)
-            if not checked.valid:
-                err("credit_code", checked.message)
-            else:
-                v["credit_code"] = checked.code
-                if not checked.checksum_ok:
-                    if self.strict:
-                        err("credit_code", "统一社会信用代码校验位不符（本辖区要求严格校验）")
-                    else:
-                        v["credit_code_warning"] = checked.message
-                        warn("credit_code", checked.message)
+            got = self.codes.get(raw_code)
+            if got is None:
+                got = self.codes[raw_code] = self.read_code(raw_code)
+            code, warning, issue = got
+            if issue is not None:
+                issues.append(issue)
+            if code is not None:
+                v["credit_code"] = code
+                if warning is not None:
+                    v["credit_code_warning"] = warning
         elif v.get("creditor_name"):
-            warn("credit_code", "未填写统一社会信用代码，请补充")
+            issues.append(_NO_CODE)
         if "creditor_size" in v:
             text = v.pop("creditor_size")
-            size = nz.size(text)
-            if size is None:
-                err("creditor_size", f"企业规模无法识别（{text}），应填中型、小型或微型")
-            elif size == "large":
-                err("creditor_size", "大型企业不属于清欠范围")
-            elif size not in self.sizes:
-                err("creditor_size", f"{SIZE_LABELS[size]}企业不属于本辖区清欠范围")
+            got = self.sizes_read.get(text)
+            if got is None:
+                got = self.sizes_read[text] = self.read_size(text)
+            size, issue = got
+            if issue is not None:
+                issues.append(issue)
             else:
                 v["creditor_size"] = size
 
-    def check_debtor(self, v: dict, sheet: _Sheet, err: Callable, warn: Callable) -> None:
+    def read_code(self, raw_code: str) -> tuple[str | None, str | None, Issue | None]:
+        """A credit code → (code to keep or None, the warning kept with it, the Issue raised)."""
+        checked = cc.check(raw_code)
+        if not checked.valid:
+            return None, None, Issue("credit_code", checked.message, "error")
+        if checked.checksum_ok:
+            return checked.code, None, None
+        if self.strict:
+            return (
+                checked.code,
+                None,
+                Issue("credit_code", "统一社会信用代码校验位不符（本辖区要求严格校验）", "error"),
+            )
+        return checked.code, checked.message, Issue("credit_code", checked.message, "warning")
+
+    def read_size(self, text: str) -> tuple[str | None, Issue | None]:
+        size = nz.size(text)
+        if size is None:
+            return None, Issue("creditor_size", f"企业规模无法识别（{text}），应填中型、小型或微型", "error")
+        if size == "large":
+            return None, Issue("creditor_size", "大型企业不属于清欠范围", "error")
+        if size not in self.sizes:
+            return None, Issue("creditor_size", f"{SIZE_LABELS[size]}企业不属于本辖区清欠范围", "error")
+        return size, None
+
+    def check_debtor(self, v: dict, sheet: _Sheet, issues: list[Issue]) -> None:
         name = v.get("debtor_unit") or self.default_debtor or sheet.reporting_unit
         if not name:
-            err("debtor_unit", "欠款单位不能为空")
+            issues.append(Issue("debtor_unit", "欠款单位不能为空", "error"))
             return
         v["debtor_unit"] = name
         if self.units is None:
@@ -515,43 +696,79 @@ class _Parser:
             self.unit_cache[cache_key] = self.units.resolve(name)
         unit_id, problem = self.unit_cache[cache_key]
         if unit_id is None:
-            err("debtor_unit", problem or f"欠款单位“{name}”不在您的管辖范围内")
+            issues.append(Issue("debtor_unit", problem or f"欠款单位“{name}”不在您的管辖范围内", "error"))
         else:
             v["debtor_unit_id"] = unit_id
 
-    def check_kinds(self, v: dict, err: Callable, warn: Callable) -> None:
+    def check_kinds(self, v: dict, issues: list[Issue]) -> None:
         if "category" in v:
             text = v.pop("category")
-            cat = nz.category(text)
-            if cat is None:
-                err("category", f"款项类别无法识别（{text}），应填货物、工程或服务")
-            elif cat not in self.categories:
-                err("category", f"{CATEGORY_LABELS[cat]}类款项不属于本辖区清欠范围")
+            got = self.kinds_read.get(("category", text))
+            if got is None:
+                got = self.kinds_read[("category", text)] = self.read_category(text)
+            cat, issue = got
+            if issue is not None:
+                issues.append(issue)
             else:
                 v["category"] = cat
         else:
-            err("category", "款项类别不能为空")
+            issues.append(_NO_CATEGORY)
         if "debtor_type" in v:
             text = v.pop("debtor_type")
-            kind = nz.debtor_type(text)
-            if kind is None:
-                if nz.key(text) in nz.OUT_OF_SCOPE_DEBTORS:
-                    err("debtor_type", f"欠款单位类型“{text}”不属于清欠范围（应为机关、事业单位或国有企业）")
-                else:
-                    warn("debtor_type", f"欠款单位类型无法识别（{text}），将按单位信息确定")
-            elif self.debtor_kinds and kind not in self.debtor_kinds:
-                err("debtor_type", f"欠款单位类型“{text}”不属于本辖区清欠范围")
-            else:
+            got = self.kinds_read.get(("debtor_type", text))
+            if got is None:
+                got = self.kinds_read[("debtor_type", text)] = self.read_debtor_type(text)
+            kind, issue = got
+            if issue is not None:
+                issues.append(issue)
+            if kind is not None:
                 v["debtor_type"] = kind
         if "source" in v:
             text = v.pop("source")
-            src = nz.source(text)
-            if src is None:
-                warn("source", f"线索来源无法识别（{text}），已记为“其他”")
-                src = "other"
+            got = self.kinds_read.get(("source", text))
+            if got is None:
+                got = self.kinds_read[("source", text)] = self.read_source(text)
+            src, issue = got
+            if issue is not None:
+                issues.append(issue)
             v["source"] = src
 
-    def check_amounts(self, v: dict, issues: list[Issue], err: Callable, warn: Callable) -> None:
+    def read_category(self, text: str) -> tuple[str | None, Issue | None]:
+        cat = nz.category(text)
+        if cat is None:
+            return None, Issue("category", f"款项类别无法识别（{text}），应填货物、工程或服务", "error")
+        if cat not in self.categories:
+            return None, Issue("category", f"{CATEGORY_LABELS[cat]}类款项不属于本辖区清欠范围", "error")
+        return cat, None
+
+    def read_debtor_type(self, text: str) -> tuple[str | None, Issue | None]:
+        """(type to keep or None, the Issue raised): an unrecognised type is only warned about."""
+        kind = nz.debtor_type(text)
+        if kind is None:
+            if nz.key(text) in nz.OUT_OF_SCOPE_DEBTORS:
+                return None, Issue(
+                    "debtor_type",
+                    f"欠款单位类型“{text}”不属于清欠范围（应为机关、事业单位或国有企业）",
+                    "error",
+                )
+            return None, Issue("debtor_type", f"欠款单位类型无法识别（{text}），将按单位信息确定", "warning")
+        if self.debtor_kinds and kind not in self.debtor_kinds:
+            return None, Issue("debtor_type", f"欠款单位类型“{text}”不属于本辖区清欠范围", "error")
+        return kind, None
+
+    def read_source(self, text: str) -> tuple[str, Issue | None]:
+        src = nz.source(text)
+        if src is None:
+            return "other", Issue("source", f"线索来源无法识别（{text}），已记为“其他”", "warning")
+        return src, None
+
+    def check_amounts(self, v: dict, issues: list[Issue]) -> None:
+        def err(fld: str, msg: str) -> None:
+            issues.append(Issue(fld, msg, "error"))
+
+        def warn(fld: str, msg: str) -> None:
+            issues.append(Issue(fld, msg, "warning"))
+
         if self.split_columns and v.get("undisputed_amount") is not None:
             # Both split columns in the sheet: a blank 有分歧 is 0, so 无分歧 + 有分歧 = 欠款 is checked.
             v.setdefault("disputed_amount", Decimal("0.00"))

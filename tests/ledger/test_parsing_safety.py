@@ -31,6 +31,7 @@ def test_zip_bomb_ratio_refused(tmp_path):
 
 def test_total_uncompressed_size_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(safety, "MAX_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(safety, "BYTES_PER_ROW", 0)
     with pytest.raises(LedgerFileError, match="压缩炸弹"):
         parse_file(ledger(tmp_path), "a.xlsx", PLAN)
 
@@ -159,13 +160,26 @@ def test_long_clean_parts_still_read(tmp_path):
 
 
 def test_uncompressed_budget_grows_with_the_configured_row_limit(tmp_path, monkeypatch):
-    # An operator who allows five times the default rows allows five times the unpacked size, no more.
+    # The budget is the larger of the fixed floor and the row limit × bytes per row.
     path = ledger(tmp_path)
     with zipfile.ZipFile(path) as zf:
         total = sum(i.file_size for i in zf.infolist())
     monkeypatch.setattr(safety, "MAX_UNCOMPRESSED", total // 4)
+    monkeypatch.setattr(safety, "BYTES_PER_ROW", 100)
     with pytest.raises(LedgerFileError, match="压缩炸弹"):
         safety.check_zip(path)
-    safety.check_zip(path, max_rows=5 * safety.ROWS_BUDGETED)
+    safety.check_zip(path, max_rows=total // 100 + 1)
     with pytest.raises(LedgerFileError, match="压缩炸弹"):
-        safety.check_zip(path, max_rows=3 * safety.ROWS_BUDGETED)
+        safety.check_zip(path, max_rows=total // 200)
+
+
+def test_a_real_ledger_at_its_row_limit_fits_the_budget(tmp_path, monkeypatch):
+    # An official-layout ledger (long texts, 小计 rows, footers) allowed exactly its own row count must not
+    # be taken for a bomb by the per-row budget alone: a 200,000-row file at the default limit was refused.
+    from tests.ledger.messy import official_ledger
+
+    ledger_file = official_ledger(3000, debtors=["甲一镇人民政府", "甲一镇财政所"], seed=5)
+    path = ledger_file.write_xlsx(tmp_path / "official.xlsx")
+    rows = len(ledger_file.sheet_rows())
+    monkeypatch.setattr(safety, "MAX_UNCOMPRESSED", 0)
+    safety.check_zip(path, max_rows=rows)

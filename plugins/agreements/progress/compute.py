@@ -79,15 +79,14 @@ class Scope:
 def load(node: TenantNode) -> Scope:
     """The counted debts of ``node``'s subtree with their live payments and classifications."""
     subtree = db.select(TenantNode.id).where(TenantNode.path.startswith(node.path))
-    debts = list(
-        db.session.scalars(
-            db.select(Debt).where(Debt.unit_id.in_(subtree), Debt.status.in_(COUNTED)).order_by(Debt.id)
-        ).unique()
-    )
-    ids = [d.id for d in debts]
+    counted = (Debt.unit_id.in_(subtree), Debt.status.in_(COUNTED))
+    debts = list(db.session.scalars(db.select(Debt).where(*counted).order_by(Debt.id)).unique())
+    # The debts again as a sub-select, not a list of ids: a jurisdiction's 480,000 ids are past the
+    # 65,535 parameters a PostgreSQL statement may carry (the page answered an error at that size).
+    ids = db.select(Debt.id).where(*counted)
     payments: dict[int, list[Payment]] = defaultdict(list)
     classes: dict[int, Classification] = {}
-    if ids:
+    if debts:
         for p in db.session.scalars(
             db.select(Payment)
             .where(Payment.debt_id.in_(ids), Payment.reversed_at.is_(None))

@@ -31,11 +31,13 @@ TABLES = [
     ("unit_aliases", {}),
     ("plan_versions", {}),
 ]
+# Debts keep their single-column jurisdiction index too (see core/models/debt.py).
+KEEPS_INDEX = {"debts"}
 
 
 def upgrade():
     for table, foreign_keys in TABLES:
-        colocate(op, table, foreign_keys)
+        colocate(op, table, foreign_keys, drop_index=table not in KEEPS_INDEX)
     colocate(op, "events", drop_index=False)
     with op.batch_alter_table("enterprise_links") as batch:
         batch.drop_constraint("uq_enterprise_links_enterprise_id_unit_id", type_="unique")
@@ -59,4 +61,4 @@ def downgrade():
         )
     uncolocate(op, "events", drop_index=False)
     for table, foreign_keys in reversed(TABLES):
-        uncolocate(op, table, foreign_keys)
+        uncolocate(op, table, foreign_keys, drop_index=table not in KEEPS_INDEX)

@@ -94,26 +94,13 @@ def colocate(
     single-column ``ix_<table>_jurisdiction_id`` the key's leading column replaces. Names go through
     ``op.f`` so a name over PostgreSQL's 63 characters is shortened the way the metadata's is.
     """
-    foreign_keys = dict(foreign_keys or {})
-    ondelete = dict(ondelete or {})
     if drop_index:
         op.drop_index(op.f(f"ix_{table}_{DISTRIBUTION_COLUMN}"), table_name=table)
     if key:
         op.create_index(
             op.f(f"uq_{table}_{DISTRIBUTION_COLUMN}_id"), table, [DISTRIBUTION_COLUMN, "id"], unique=True
         )
-    if foreign_keys:
-        with op.batch_alter_table(table) as batch:  # on SQLite: one rebuild of the table
-            for column, target in foreign_keys.items():
-                batch.drop_constraint(op.f(f"fk_{table}_{column}_{target}"), type_="foreignkey")
-            for column, target in foreign_keys.items():
-                batch.create_foreign_key(
-                    op.f(f"fk_{table}_{column}_{target}"),
-                    target,
-                    [column, DISTRIBUTION_COLUMN],
-                    ["id", DISTRIBUTION_COLUMN],
-                    ondelete=ondelete.get(column),
-                )
+    _swap_foreign_keys(op, table, foreign_keys, ondelete, colocated=True)
 
 
 def uncolocate(
@@ -126,21 +113,34 @@ def uncolocate(
     drop_index: bool = True,
 ) -> None:
     """The downgrade of ``colocate`` with the same arguments (children first)."""
-    foreign_keys = dict(foreign_keys or {})
-    ondelete = dict(ondelete or {})
-    if foreign_keys:
-        with op.batch_alter_table(table) as batch:
-            for column, target in foreign_keys.items():
-                batch.drop_constraint(op.f(f"fk_{table}_{column}_{target}"), type_="foreignkey")
-            for column, target in foreign_keys.items():
-                batch.create_foreign_key(
-                    op.f(f"fk_{table}_{column}_{target}"),
-                    target,
-                    [column],
-                    ["id"],
-                    ondelete=ondelete.get(column),
-                )
+    _swap_foreign_keys(op, table, foreign_keys, ondelete, colocated=False)
     if key:
         op.drop_index(op.f(f"uq_{table}_{DISTRIBUTION_COLUMN}_id"), table_name=table)
     if drop_index:
         op.create_index(op.f(f"ix_{table}_{DISTRIBUTION_COLUMN}"), table, [DISTRIBUTION_COLUMN])
+
+
+def _swap_foreign_keys(
+    op,
+    table: str,
+    foreign_keys: Mapping[str, str] | None,
+    ondelete: Mapping[str, str] | None,
+    *,
+    colocated: bool,
+) -> None:
+    """Replace each foreign key by its colocated form (``colocated``) or back, same name and ``ondelete``."""
+    if not foreign_keys:
+        return
+    ondelete = ondelete or {}
+    carry = [DISTRIBUTION_COLUMN] if colocated else []
+    with op.batch_alter_table(table) as batch:  # on SQLite: one rebuild of the table
+        for column, target in foreign_keys.items():
+            batch.drop_constraint(op.f(f"fk_{table}_{column}_{target}"), type_="foreignkey")
+        for column, target in foreign_keys.items():
+            batch.create_foreign_key(
+                op.f(f"fk_{table}_{column}_{target}"),
+                target,
+                [column, *carry],
+                ["id", *carry],
+                ondelete=ondelete.get(column),
+            )

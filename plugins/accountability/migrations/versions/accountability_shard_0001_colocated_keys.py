@@ -23,9 +23,9 @@ depends_on = "shard_0001"
 FINDINGS = "accountability_flag_findings"
 RECIPIENTS = "accountability_bulletin_recipients"
 
-# Parents before children: a colocated foreign key needs its target's key. Several of these foreign
-# keys' conventional names pass PostgreSQL's 63 characters, so the database holds them shortened with a
-# hash (op.f), which colocate's plain names cannot name: the foreign keys are swapped here.
+# Parents before children: a colocated foreign key needs its target's key. The foreign keys are swapped
+# here rather than by colocate: one was named by hand (NAMES), and the unique keys on a global id change
+# in the same rebuild of the table.
 TABLES = [
     ("accountability_bulletins", {"corrects_id": "accountability_bulletins"}),
     (RECIPIENTS, {"bulletin_id": "accountability_bulletins"}),

@@ -23,18 +23,14 @@ depends_on = "shard_0001"
 # Parents before children: a colocated foreign key needs its target's key.
 TABLES = [
     ("agreements_classifications", {"debt_id": "debts"}),
-    ("agreements_dispute_steps", {}),
+    # Foreign key names past PostgreSQL's 63 characters: colocate shortens them as op.f did when made.
+    ("agreements_dispute_steps", {"classification_id": "agreements_classifications"}),
     ("agreements_agreements", {"debt_id": "debts"}),
     ("agreements_installments", {"agreement_id": "agreements_agreements"}),
-    ("agreements_installment_payments", {"payment_id": "payments"}),
-]
-
-# Foreign keys whose conventional name exceeds PostgreSQL's 63 characters: agreements_0002 created them
-# through op.f, which shortens the name with a hash the way the models' naming convention does; colocate
-# names them as plain strings, which PostgreSQL refuses, so these are moved here, also through op.f.
-LONG_NAMED = [
-    ("agreements_dispute_steps", "classification_id", "agreements_classifications"),
-    ("agreements_installment_payments", "installment_id", "agreements_installments"),
+    (
+        "agreements_installment_payments",
+        {"payment_id": "payments", "installment_id": "agreements_installments"},
+    ),
 ]
 
 # Unique constraints that gain jurisdiction_id as their last column: table → (old name, column).
@@ -44,21 +40,9 @@ UNIQUE = {
 }
 
 
-def _long_named(colocated: bool) -> None:
-    for table, column, target in LONG_NAMED:
-        name = op.f(f"fk_{table}_{column}_{target}")
-        local, remote = (
-            ([column, "jurisdiction_id"], ["id", "jurisdiction_id"]) if colocated else ([column], ["id"])
-        )
-        with op.batch_alter_table(table) as batch:
-            batch.drop_constraint(name, type_="foreignkey")
-            batch.create_foreign_key(name, target, local, remote)
-
-
 def upgrade() -> None:
     for table, foreign_keys in TABLES:
         colocate(op, table, foreign_keys)
-    _long_named(colocated=True)
     for table, (name, column) in UNIQUE.items():
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(name, type_="unique")
@@ -70,6 +54,5 @@ def downgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(f"{name}_jurisdiction_id", type_="unique")
             batch.create_unique_constraint(name, [column])
-    _long_named(colocated=False)
     for table, foreign_keys in reversed(TABLES):
         uncolocate(op, table, foreign_keys)

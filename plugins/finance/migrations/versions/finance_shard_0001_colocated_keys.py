@@ -25,27 +25,16 @@ REQUESTS = "finance_confirmations"
 TABLES = [
     (REQUESTS, {"debt_id": "debts"}),
     ("finance_referrals", {"confirmation_id": REQUESTS}),
+    # Their keys' names pass PostgreSQL's 63 characters; colocate shortens them as op.f did when made.
+    ("finance_confirmation_steps", {"confirmation_id": REQUESTS}),
+    ("finance_confirmation_attachments", {"confirmation_id": REQUESTS}),
 ]
-# These foreign keys' conventional names exceed PostgreSQL's 63 characters: created (finance_0001/0003)
-# through op.f, which shortens them with a hash, they must be named the same way here, which colocate's
-# plain names are not.
-LONG_NAMED = ["finance_confirmation_steps", "finance_confirmation_attachments"]
 CODES = ["tracking_code", "verification_code"]
-
-
-def _request_fk(table: str, columns: list[str], referred: list[str]) -> None:
-    name = op.f(f"fk_{table}_confirmation_id_{REQUESTS}")
-    with op.batch_alter_table(table) as batch:
-        batch.drop_constraint(name, type_="foreignkey")
-        batch.create_foreign_key(name, REQUESTS, columns, referred)
 
 
 def upgrade() -> None:
     for table, foreign_keys in TABLES:
         colocate(op, table, foreign_keys)
-    for table in LONG_NAMED:
-        colocate(op, table)
-        _request_fk(table, ["confirmation_id", DISTRIBUTION_COLUMN], ["id", DISTRIBUTION_COLUMN])
     with op.batch_alter_table(REQUESTS) as batch:  # constraints: SQLite rebuilds the table
         for code in CODES:
             batch.drop_constraint(f"uq_{REQUESTS}_{code}", type_="unique")
@@ -59,8 +48,5 @@ def downgrade() -> None:
         for code in CODES:
             batch.drop_constraint(f"uq_{REQUESTS}_{code}_{DISTRIBUTION_COLUMN}", type_="unique")
             batch.create_unique_constraint(f"uq_{REQUESTS}_{code}", [code])
-    for table in reversed(LONG_NAMED):
-        _request_fk(table, ["confirmation_id"], ["id"])
-        uncolocate(op, table)
     for table, foreign_keys in reversed(TABLES):
         uncolocate(op, table, foreign_keys)
